@@ -1,0 +1,51 @@
+"""The `ppa` command: a thin layer over the library (no library module imports this package).
+
+Each command lives in a module of this package that exposes `register(cli)`; modules are discovered, so
+adding a command never edits this file. Library imports happen inside the commands to keep start-up fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import sys
+
+import click
+
+from ppa.errors import PpaError
+
+
+class _Cli(click.Group):
+    """Click group that turns PpaError (bad input) into one line on stderr and exit code 2."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except PpaError as err:
+            click.echo(f"ppa: error: {err}", err=True)
+            sys.exit(2)
+
+
+@click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="ppa")
+def main() -> None:
+    """Estimate area, latency, energy and accuracy of spintronic in-memory-computing accelerators.
+
+    \b
+    Start with:
+      ppa estimate networks/vgg8.yaml --mode training      per-layer table, DW-MTJ synapses
+      ppa compare networks/vgg8.yaml --hw dw_40nm --hw sram_40nm   side by side, with ratios
+    Hardware specs (--hw) are YAML files or the names of the shipped ones in hwspecs/.
+    """
+
+
+@main.group()
+def accuracy() -> None:
+    """Functional accuracy models (numpy): quantised DW-MTJ networks and Bayesian networks on Bayes-MTJs."""
+
+
+for _info in pkgutil.iter_modules(__path__):
+    if not _info.name.startswith("_"):
+        _module = importlib.import_module(f"{__name__}.{_info.name}")
+        if hasattr(_module, "register"):
+            _module.register(main)

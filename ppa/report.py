@@ -1,0 +1,113 @@
+"""Jinja-rendered tables: one row structure, many formats (terminal, Markdown, LaTeX/booktabs, CSV, JSON).
+
+The library hands over plain records; this module only formats them. Numbers keep four significant
+digits in human formats and full precision in CSV/JSON.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Iterable, Mapping, Sequence
+
+import jinja2
+
+FORMATS = ("table", "csv", "json", "markdown", "latex")
+
+
+@dataclass(frozen=True)
+class Column:
+    """A table column: record key, printed label, and whether it holds numbers (right-aligned)."""
+
+    key: str
+    label: str | None = None
+    numeric: bool = True
+
+    @property
+    def title(self) -> str:
+        return self.label or self.key
+
+    @property
+    def latex_align(self) -> str:
+        return "r" if self.numeric else "l"
+
+
+def format_number(value: Any, digits: int = 4) -> str:
+    """Human form of a number: 4 significant digits, engineering-style exponent for very large or small."""
+    if value is None:
+        return "-"
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, int):
+        return f"{value:,}" if abs(value) >= 10_000 else str(value)
+    if math.isnan(value):
+        return "nan"
+    if value == 0:
+        return "0"
+    if 1e-3 <= abs(value) < 1e5:
+        return f"{value:.{digits}g}"
+    return f"{value:.{digits - 1}e}"
+
+
+def _latex_escape(text: Any) -> str:
+    s = str(text)
+    for a, b in (("\\", r"\textbackslash{}"), ("&", r"\&"), ("%", r"\%"), ("_", r"\_"), ("#", r"\#"), ("$", r"\$")):
+        s = s.replace(a, b)
+    return s
+
+
+@lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    """The Jinja environment for the package's own table templates."""
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("ppa", "templates"),
+        keep_trailing_newline=True,
+        trim_blocks=False,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["latex"] = _latex_escape
+    return env
+
+
+def render_table(
+    records: Sequence[Mapping[str, Any]],
+    columns: Sequence[Column],
+    fmt: str = "table",
+    title: str | None = None,
+    notes: Iterable[str] = (),
+) -> str:
+    """Render records (dicts) as one table in `fmt` (one of FORMATS)."""
+    notes = list(notes)
+    if fmt == "json":
+        return json.dumps([{c.key: r.get(c.key) for c in columns} for r in records], indent=2) + "\n"
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow([c.key for c in columns])
+        for r in records:
+            writer.writerow([r.get(c.key) for c in columns])
+        return buf.getvalue()
+    cells = [[format_number(r.get(c.key)) for c in columns] for r in records]
+    labelled = [{"label": c.title, "numeric": c.numeric, "latex_align": c.latex_align} for c in columns]
+    if fmt == "markdown":
+        return environment().get_template("table.md.j2").render(title=title, columns=labelled, cells=cells, notes=notes)
+    if fmt == "latex":
+        return environment().get_template("table.tex.j2").render(title=title, columns=labelled, cells=cells, notes=notes)
+    if fmt == "table":
+        widths = [max([len(c.title)] + [len(row[i]) for row in cells]) for i, c in enumerate(columns)]
+
+        def line(values: Sequence[str]) -> str:
+            return "  ".join(v.rjust(w) if c.numeric else v.ljust(w) for v, w, c in zip(values, widths, columns)).rstrip()
+
+        return environment().get_template("table.txt.j2").render(
+            title=title,
+            header=line([c.title for c in columns]),
+            rule="  ".join("-" * w for w in widths),
+            lines=[line(row) for row in cells],
+            notes=notes,
+        )
+    raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
