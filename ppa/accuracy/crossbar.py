@@ -1,0 +1,202 @@
+"""Crossbar matrix-vector multiply of a DW-MTJ synaptic array (Dhull et al. sec. III, V; Eqs. 2-6; Table II).
+
+One layer's weight matrix (fan-in x fan-out) is cut into subarrays of `rows` rows (128 in the paper). For an input
+vector the model does, all vectorised over batch, subarrays and columns (no Python loop over rows or columns):
+
+1. DAC: inputs quantised with Eq. 2 to ``2^dac_bits`` levels on a calibrated range (unsigned for activations,
+   signed for back-propagated errors). With ``bit_serial=True`` the DAC codes are instead applied one bit plane
+   at a time (1-bit pulses), and each plane's column result is digitised and shift-added (``Σ_j 2^j · ADC_j``).
+2. Array: column currents ``I_c = Σ_r V_r (G_rc - G_parallel)`` (Eqs. 3-6) with the programmed (varied)
+   conductances, in units of ``(Gmax - Gmin)/2`` so the numbers read as weights.
+3. ADC: each subarray's column sums are quantised with Eq. 2 to ``2^adc_bits`` levels on ``[-r, r]``; one ADC is
+   shared by several columns (8 in the paper), so one range serves all columns of a subarray. ``r`` is calibrated
+   as the largest magnitude seen on a calibration batch (`Crossbar.calibrate`).
+4. Accumulation: subarray partial sums are added digitally (the paper's accumulation unit).
+
+Noisy conductances are computed once per programming and stored as float32 tiles, so an MVM costs one batched
+matmul plus one in-place quantisation pass.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ppa.accuracy.dw_synapse import DwDeviceParams, normalized_weights, program_conductances
+
+
+def adc_quantize_(currents: np.ndarray, r, bits: int | None) -> np.ndarray:
+    """Eq. 2 in place on column currents: levels 2^B on [-r, r], r per subarray (broadcast), one vectorised pass."""
+    if bits is None:
+        return currents
+    n = (1 << int(bits)) - 1
+    r = np.asarray(r, dtype=currents.dtype)
+    inv = n / (2 * r)
+    np.clip(currents, -r, r, out=currents)
+    currents += r
+    currents *= inv
+    np.rint(currents, out=currents)
+    currents *= 1 / inv
+    currents -= r
+    return currents
+
+
+def dac_quantize(x: np.ndarray, x_range: float, bits: int, signed: bool) -> np.ndarray:
+    """Eq. 2 on the DAC: 2^bits levels on [0, x_range] (activations) or [-x_range, x_range] (errors)."""
+    n = (1 << int(bits)) - 1
+    lo = -x_range if signed else 0.0
+    d = np.float32((x_range - lo) / n)
+    out = np.clip(x, lo, x_range).astype(np.float32, copy=True)
+    out -= lo
+    out *= 1 / d
+    np.rint(out, out=out)
+    out *= d
+    out += lo
+    return out
+
+
+def _range_of(values: np.ndarray, axes) -> np.ndarray:
+    r = np.abs(values).max(axis=axes, keepdims=True)
+    return np.maximum(r, np.float32(1e-12))
+
+
+class Crossbar:
+    """A layer's weights on DW subarrays: program once (variation sampled), calibrate ADC/DAC ranges, then MVM."""
+
+    def __init__(self, params: DwDeviceParams, in_features: int, out_features: int):
+        self.params = params
+        self.in_features = int(in_features)
+        self.out_features = int(out_features)
+        self.rows = min(int(params.rows), self.in_features)
+        self.n_tiles = -(-self.in_features // self.rows)
+        self.col_block = int(params.rows)
+        self.n_col_tiles = -(-self.out_features // self.col_block)
+        self.states: np.ndarray | None = None
+        self.conductances: np.ndarray | None = None
+        self.x_range: float | None = None
+        self.adc_range: np.ndarray | None = None
+
+    # ---- programming -------------------------------------------------------------------------------
+    def program(self, states: np.ndarray, rng: np.random.Generator, conductances: np.ndarray | None = None) -> None:
+        """Write DW states (Table VIII) and sample their conductance spread once (sec. V)."""
+        states = np.asarray(states)
+        assert states.shape == (self.in_features, self.out_features), states.shape
+        self.states = states.astype(np.int8)
+        g = program_conductances(self.states, self.params, rng) if conductances is None else conductances
+        self.set_conductances(g)
+
+    def set_conductances(self, g: np.ndarray) -> None:
+        """Store actual conductances and precompute the float32 weight tiles the MVM uses."""
+        self.conductances = g
+        w = normalized_weights(g, self.params)
+        pad = self.n_tiles * self.rows - self.in_features
+        if pad:
+            w = np.concatenate([w, np.zeros((pad, self.out_features), np.float32)])
+        self.tiles = np.ascontiguousarray(w.reshape(self.n_tiles, self.rows, self.out_features))
+        self._tiles_t = None
+
+    @property
+    def weights(self) -> np.ndarray:
+        """The effective (normalised, varied) weight matrix the array stores, fan-in x fan-out."""
+        return self.tiles.reshape(-1, self.out_features)[: self.in_features]
+
+    def _transposed_tiles(self) -> np.ndarray:
+        if self._tiles_t is None:
+            cb, tc = self.col_block, self.n_col_tiles
+            w = self.weights
+            pad = tc * cb - self.out_features
+            if pad:
+                w = np.concatenate([w, np.zeros((self.in_features, pad), np.float32)], axis=1)
+            # (tc, cb, fan_in): each column block of the array, driven from its columns, read out on its rows
+            self._tiles_t = np.ascontiguousarray(w.reshape(self.in_features, tc, cb).transpose(1, 2, 0))
+        return self._tiles_t
+
+    # ---- forward -------------------------------------------------------------------------------------
+    def _currents(self, xq: np.ndarray) -> np.ndarray:
+        """Kirchhoff sums per subarray: (tiles, batch, columns)."""
+        b = xq.shape[0]
+        pad = self.n_tiles * self.rows - self.in_features
+        if pad:
+            xq = np.concatenate([xq, np.zeros((b, pad), np.float32)], axis=1)
+        if self.n_tiles == 1:
+            return (xq @ self.tiles[0])[None]
+        return np.matmul(xq.reshape(b, self.n_tiles, self.rows).transpose(1, 0, 2), self.tiles)
+
+    def _planes(self, x: np.ndarray, x_range: float, signed: bool) -> tuple[np.ndarray, np.ndarray]:
+        """Bit-serial inputs: stacked 0/1 planes (planes*batch, fan_in) and their shift-add weights (Table II)."""
+        bits = self.params.dac_bits
+        n = (1 << bits) - 1
+        codes = np.rint(np.clip(np.abs(x) if signed else x, 0, x_range) * (n / x_range)).astype(np.int32)
+        shifts = np.arange(bits, dtype=np.int32)
+        planes = ((codes[None] >> shifts[:, None, None]) & 1).astype(np.float32)
+        scale = (2.0 ** shifts * (x_range / n)).astype(np.float32)
+        if signed:
+            neg = (x < 0)[None]
+            planes = np.concatenate([planes * ~neg, planes * neg])
+            scale = np.concatenate([scale, -scale])
+        return planes, scale
+
+    def raw_currents(self, x: np.ndarray, x_range: float | None = None, signed: bool = False) -> np.ndarray:
+        """DAC then array: per-subarray column sums before the ADC; bit-serial adds a leading plane axis."""
+        x = np.asarray(x, dtype=np.float32)
+        xr = float(x_range if x_range is not None else (self.x_range or _range_of(x, None).item()))
+        if self.params.bit_serial:
+            planes, _ = self._planes(x, xr, signed)
+            p, b = planes.shape[:2]
+            return self._currents(planes.reshape(p * b, -1)).reshape(self.n_tiles, p, b, self.out_features)
+        return self._currents(dac_quantize(x, xr, self.params.dac_bits, signed))
+
+    def calibrate(self, x_cal: np.ndarray, signed: bool = False) -> None:
+        """Set the DAC full scale and each subarray's ADC range [-r, r] from a calibration batch (max magnitude)."""
+        x_cal = np.asarray(x_cal, dtype=np.float32)
+        self.x_range = float(_range_of(x_cal, None).item())
+        cur = self.raw_currents(x_cal, self.x_range, signed)
+        axes = tuple(range(1, cur.ndim - 1))
+        self.adc_range = self._block_max(cur, axes)
+
+    def _block_max(self, cur: np.ndarray, axes) -> np.ndarray:
+        """Max |current| per subarray and per block of columns served by one ADC range (per subarray here)."""
+        return _range_of(cur, axes + (cur.ndim - 1,))
+
+    def forward(self, x: np.ndarray, signed: bool = False, adc_bits: int | None | str = "params") -> np.ndarray:
+        """y = Σ_subarrays ADC(DAC(x) · (G - G_parallel)) in weight units (Eqs. 2-6, Table II step 4)."""
+        bits = self.params.adc_bits if adc_bits == "params" else adc_bits
+        if self.x_range is None:
+            self.calibrate(x, signed)
+        x = np.asarray(x, dtype=np.float32)
+        if self.params.bit_serial:
+            planes, scale = self._planes(x, self.x_range, signed)
+            p, b = planes.shape[:2]
+            cur = self._currents(planes.reshape(p * b, -1)).reshape(self.n_tiles, p, b, self.out_features)
+            adc_quantize_(cur, self.adc_range, bits)
+            return np.einsum("tpbc,p->bc", cur, scale, optimize=True)
+        cur = self._currents(dac_quantize(x, self.x_range, self.params.dac_bits, signed))
+        adc_quantize_(cur, self.adc_range, bits)
+        return cur[0] if self.n_tiles == 1 else cur.sum(axis=0)
+
+    def backward(self, delta: np.ndarray, adc_bits: int | None | str = "params") -> np.ndarray:
+        """Transposed MVM of errors through the same array (transposable synaptic array, sec. III): δ·Wᵀ.
+
+        Errors are signed: a signed DAC with full scale max|δ| of the batch, and the ADC range of each column block
+        set from the same batch (errors change scale during training, so they are not calibrated once)."""
+        bits = self.params.adc_bits if adc_bits == "params" else adc_bits
+        delta = np.asarray(delta, dtype=np.float32)
+        b = delta.shape[0]
+        xr = float(_range_of(delta, None).item())
+        dq = dac_quantize(delta, xr, self.params.dac_bits, True)
+        pad = self.n_col_tiles * self.col_block - self.out_features
+        if pad:
+            dq = np.concatenate([dq, np.zeros((b, pad), np.float32)], axis=1)
+        cur = np.matmul(dq.reshape(b, self.n_col_tiles, self.col_block).transpose(1, 0, 2), self._transposed_tiles())
+        adc_quantize_(cur, _range_of(cur, (1, 2)), bits)
+        return cur.sum(axis=0)
+
+
+def program_crossbar(weights_normalized: np.ndarray, params: DwDeviceParams, rng: np.random.Generator) -> Crossbar:
+    """Map weights in [-1, 1] to the nearest DW state (Eq. 2, n states) and program one crossbar with them."""
+    from ppa.accuracy.quantize import uniform_quantize
+
+    n = params.n_states
+    states = np.rint((uniform_quantize(weights_normalized, -1.0, 1.0, n) + 1) * (n - 1) / 2).astype(np.int8)
+    xb = Crossbar(params, *weights_normalized.shape)
+    xb.program(states, rng)
+    return xb
