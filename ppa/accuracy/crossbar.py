@@ -68,7 +68,7 @@ class Crossbar:
         self.out_features = int(out_features)
         self.rows = min(int(params.rows), self.in_features)
         self.n_tiles = -(-self.in_features // self.rows)
-        self.col_block = int(params.rows)
+        self.col_block = min(int(params.rows), self.out_features)
         self.n_col_tiles = -(-self.out_features // self.col_block)
         self.states: np.ndarray | None = None
         self.conductances: np.ndarray | None = None

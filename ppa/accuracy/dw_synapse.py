@@ -157,21 +157,33 @@ class DwDeviceParams:
 
     @classmethod
     def from_chip(cls, chip: Any) -> "DwDeviceParams":
-        """Read the device/subarray numbers of a cost-side `Chip` (ppa.spec.load_chip), so one YAML is one design."""
-        device, sub = chip.device, chip.subarray
+        """Read the device/subarray numbers of a cost-side `Chip` (ppa.spec.load_chip), so one YAML is one design.
+
+        Reads device.conductances/variation/write_transition, subarray.rows, the ADC bits from
+        subarray.adc_bits or adc.bits, bit-serial inputs from subarray.input_encoding, DAC bits from
+        precision.activation_bits (each optional except the conductances)."""
+        device, sub = getattr(chip, "device", None), getattr(chip, "subarray", None)
+        if device is None or getattr(device, "conductances", None) is None:
+            kind = getattr(device, "kind", "?")
+            raise PpaError(f"the DW accuracy model needs a device with conductance states (kind: dw_mtj), got {kind!r}",
+                           file=getattr(chip, "_source_path", None), field="device")
         transition = getattr(device, "write_transition", None)
         adc = getattr(sub, "adc_bits", None)
+        if adc is None and getattr(chip, "adc", None) is not None:
+            adc = getattr(chip.adc, "bits", None)
         kwargs: dict[str, Any] = dict(
             conductances_S=tuple(float(g) for g in device.conductances),
             variation=float(getattr(device, "variation", 0.0) or 0.0),
             write_transition=None if transition is None else tuple(tuple(float(x) for x in row) for row in transition),
-            adc_bits=None if adc is None else int(adc),
-            rows=int(getattr(sub, "rows", 128)),
+            rows=int(getattr(sub, "rows", 128) or 128),
         )
-        for name in ("dac_bits", "input_bits"):
-            if getattr(sub, name, None) is not None:
-                kwargs["dac_bits"] = int(getattr(sub, name))
-                break
+        if adc is not None:
+            kwargs["adc_bits"] = int(adc)
+        if getattr(sub, "input_encoding", None) is not None:
+            kwargs["bit_serial"] = str(sub.input_encoding).replace("-", "_") == "bit_serial"
+        dac = getattr(sub, "dac_bits", None) or getattr(getattr(chip, "precision", None), "activation_bits", None)
+        if dac is not None:
+            kwargs["dac_bits"] = int(dac)
         return cls(**kwargs)
 
 
