@@ -1,0 +1,60 @@
+"""Component library (DESIGN.md "price" stage): one small class per physical block.
+
+Each component is built from its spec section and the technology, exposes `area` (m^2), and prices each
+of its actions as energy (J) and latency (s). Components know nothing of networks. They are found by
+name in a registry that a user's package can extend through the `ppa.components` entry-point group.
+"""
+
+from __future__ import annotations
+
+import difflib
+from functools import lru_cache
+from typing import Callable
+
+from ppa.errors import PpaError
+
+_BUILTIN: dict[str, str] = {
+    "adc": "ppa.components.converters:SarAdc",
+    "dac": "ppa.components.converters:RowDac",
+    "dw_mtj_cell": "ppa.components.synapses:DwMtjCell",
+    "sram_cell": "ppa.components.synapses:SramCell",
+    "adder": "ppa.components.digital:Adder",
+    "shift_add": "ppa.components.digital:ShiftAdd",
+    "register": "ppa.components.digital:Register",
+    "mac_unit": "ppa.components.digital:MacUnit",
+    "buffer": "ppa.components.digital:Buffer",
+    "htree": "ppa.components.interconnect:HTree",
+    "current_conveyor": "ppa.components.converters:CurrentConveyor",
+    "cmos_trng": "ppa.components.digital:CmosTrng",
+}
+
+
+def _load(target: str) -> Callable:
+    import importlib
+
+    module, _, attr = target.partition(":")
+    return getattr(importlib.import_module(module), attr)
+
+
+@lru_cache(maxsize=1)
+def registry() -> dict[str, str]:
+    """Known component names -> 'module:Class', built-ins plus the `ppa.components` entry points."""
+    known = dict(_BUILTIN)
+    try:
+        from importlib.metadata import entry_points
+
+        for ep in entry_points(group="ppa.components"):
+            known[ep.name] = ep.value
+    except Exception:  # a broken third-party entry point must not break the built-ins
+        pass
+    return known
+
+
+def component(name: str) -> Callable:
+    """The component class registered under `name`; unknown names fail with the list and a suggestion."""
+    known = registry()
+    if name not in known:
+        close = difflib.get_close_matches(name, known, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise PpaError(f"unknown component {name!r} (known: {', '.join(sorted(known))}){hint}")
+    return _load(known[name])

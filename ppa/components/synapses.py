@@ -1,0 +1,103 @@
+"""Synaptic cells: the notched DW-MTJ (Dhull et al.) and the SRAM bit cell of the CMOS baseline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class DwMtjCell:
+    """Notched DW-MTJ synapse: read through the MTJ, written by SOT current in the heavy metal (Dhull Sec. II).
+
+    Read energy = (V_read * input)^2 * G_mean * t_read per cell (Ohmic MTJ, Eq. 1 conductances);
+    write energy per pulse = I^2 * R_HM * t_pulse with I = J * w * t_HM and R_HM = rho * L / (w * t_HM).
+    """
+
+    conductances: tuple[float, ...]
+    read_voltage: float
+    read_pulse: float
+    write_current_density: float
+    write_pulse: float
+    length: float
+    width: float
+    hm_thickness: float
+    hm_resistivity: float
+    cell_area: float
+
+    @classmethod
+    def from_spec(cls, dev) -> "DwMtjCell":
+        return cls(tuple(dev.conductances), dev.read_voltage, dev.read_pulse, dev.write_current_density,
+                   dev.write_pulse, dev.racetrack_length, dev.racetrack_width, dev.heavy_metal_thickness,
+                   dev.heavy_metal_resistivity, dev.cell_area)
+
+    @property
+    def area(self) -> float:
+        return self.cell_area
+
+    @property
+    def mean_conductance(self) -> float:
+        """Mean over the notch states (weights spread over all states)."""
+        return float(np.mean(self.conductances))
+
+    def read_energy(self, input_mean_square: float = 1.0) -> float:
+        """Energy of one cell read: (V_read^2 * <x^2>) * G_mean * t_read."""
+        return self.read_voltage**2 * input_mean_square * self.mean_conductance * self.read_pulse
+
+    @property
+    def read_latency(self) -> float:
+        return self.read_pulse
+
+    @property
+    def write_current(self) -> float:
+        """SOT write current I = J * w * t_HM (Dhull Sec. II: 90e10 A/m^2 in the heavy metal)."""
+        return self.write_current_density * self.width * self.hm_thickness
+
+    @property
+    def write_energy(self) -> float:
+        """Joule energy of one write pulse in the heavy metal: I^2 * rho * L / (w * t_HM) * t_pulse."""
+        r_hm = self.hm_resistivity * self.length / (self.width * self.hm_thickness)
+        return self.write_current**2 * r_hm * self.write_pulse
+
+    @property
+    def write_latency(self) -> float:
+        return self.write_pulse
+
+
+@dataclass(frozen=True)
+class SramCell:
+    """SRAM bit cell in a CIM array: a read discharges its share of the bit-line (C_cell * Vdd * swing)."""
+
+    cell_area: float
+    bitline_capacitance: float
+    vdd: float
+    swing: float
+    write_energy_per_bit: float
+    read_time: float
+    write_time: float
+
+    @classmethod
+    def from_spec(cls, dev, tech) -> "SramCell":
+        return cls(dev.cell_area, dev.bitline_capacitance_per_cell, tech.vdd, dev.read_swing,
+                   dev.write_energy_per_bit, dev.read_time, dev.write_time)
+
+    @property
+    def area(self) -> float:
+        return self.cell_area
+
+    def read_energy(self, input_mean_square: float = 1.0) -> float:
+        """Bit-line charge of one cell read: C_cell * Vdd * swing (the input gates the read port)."""
+        return self.bitline_capacitance * self.vdd * self.swing
+
+    @property
+    def read_latency(self) -> float:
+        return self.read_time
+
+    @property
+    def write_energy(self) -> float:
+        return self.write_energy_per_bit
+
+    @property
+    def write_latency(self) -> float:
+        return self.write_time

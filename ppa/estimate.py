@@ -1,0 +1,251 @@
+"""Pricing and aggregation: activity x component prices -> a tidy table (DESIGN.md "price" + "aggregate").
+
+One row per layer x category with `energy_j` and `latency_s` per image; chip area by category.
+Categories follow Dhull Tables III/IV (`adc`, `accumulation`, `synaptic_array`, `weight_gradient`,
+`weight_update`) plus `buffer` and `interconnect`, which the paper folds elsewhere and Table VI leaves out.
+Area categories follow Table V (`imc`, `routing`, `adc`, `accumulation`, `other_logic_and_storage`,
+`weight_gradient`).
+
+Per-image vs per-epoch: Dhull's tables are NeuroSim V2.1 output *per training epoch of 50,000 images*
+(see ppa/data/README.md); per image = epoch total / 50,000. We price one image and multiply.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from ppa.components.converters import RowDac, SarAdc
+from ppa.components.digital import Adder, Buffer, MacUnit, ShiftAdd
+from ppa.components.interconnect import HTree
+from ppa.components.synapses import DwMtjCell, SramCell
+from ppa.errors import PpaError
+from ppa.mapping import Activity, Geometry, LayerShapes, count_actions
+from ppa.network import Network
+from ppa.spec import Chip
+
+Mode = Literal["inference", "training"]
+PAPER_CATEGORIES = ("adc", "accumulation", "synaptic_array", "weight_gradient", "weight_update")
+CATEGORIES = PAPER_CATEGORIES + ("buffer", "interconnect")
+AREA_CATEGORIES = ("imc", "routing", "adc", "accumulation", "other_logic_and_storage", "weight_gradient")
+
+
+@dataclass(frozen=True)
+class Prices:
+    """Energy (J) and latency (s) per action, and areas (m^2), of one chip's components."""
+
+    cell_read_energy: float
+    cell_read_latency: float
+    cell_write_energy: float
+    cell_write_latency: float
+    cell_area: float
+    row_drive_energy: float
+    row_area: float
+    adc: SarAdc
+    shift_add: ShiftAdd
+    tree_add: Adder
+    grad_add: Adder
+    mac: MacUnit
+    buffer_bit_energy: float
+    buffer_bit_area: float
+    clock: float
+    mux_area_per_column: float
+    decoder_area_per_row: float
+
+    @classmethod
+    def from_chip(cls, chip: Chip) -> "Prices":
+        """Build every component of a chip from its spec sections and technology."""
+        tech, dev, p = chip.technology, chip.device, chip.precision
+        cell = DwMtjCell.from_spec(dev) if dev.kind == "dw_mtj" else SramCell.from_spec(dev, tech)
+        dac = RowDac.from_spec(tech)
+        analog = chip.subarray.input_encoding == "analog"
+        buf = Buffer.from_spec(0, tech)
+        return cls(
+            cell_read_energy=cell.read_energy(p.input_mean_square),
+            cell_read_latency=cell.read_latency,
+            cell_write_energy=cell.write_energy,
+            cell_write_latency=cell.write_latency,
+            cell_area=cell.area,
+            row_drive_energy=dac.drive_energy if analog else tech.wordline_energy,
+            row_area=dac.area,
+            adc=SarAdc.from_spec(chip.adc, tech),
+            shift_add=ShiftAdd.from_spec(p.partial_sum_bits, tech),
+            tree_add=Adder.from_spec(p.partial_sum_bits, tech),
+            grad_add=Adder.from_spec(p.gradient_bits, tech),
+            mac=MacUnit.from_spec(tech),
+            buffer_bit_energy=buf.access_energy,
+            buffer_bit_area=buf.bit_area,
+            clock=tech.clock_period,
+            mux_area_per_column=tech.mux_area_per_column,
+            decoder_area_per_row=tech.decoder_area_per_row,
+        )
+
+
+def price_layers(a: Activity, g: Geometry, pr: Prices, chip: Chip, htree_bit_energy, psum_bit_energy) -> dict[str, dict[str, np.ndarray]]:
+    """Energy and latency per category per layer from action counts (arrays over layers)."""
+    steps = a.fwd_steps + a.bwd_steps
+    conversions = a.fwd_conversions + a.bwd_conversions
+    cpa = g.columns_per_adc
+    energy = {
+        "synaptic_array": (a.fwd_cell_reads + a.bwd_cell_reads) * pr.cell_read_energy
+        + (a.fwd_row_drives + a.bwd_row_drives) * pr.row_drive_energy,
+        "adc": conversions * pr.adc.convert_energy,
+        # adds, plus carrying each partial sum over the PE H-tree to its adder tree
+        "accumulation": (conversions + a.fwd_tree_adds + a.bwd_tree_adds) * pr.shift_add.add_energy
+        + (a.fwd_tree_adds + a.bwd_tree_adds) * pr.shift_add.adder.bits * psum_bit_energy
+        + a.grad_accum_adds * pr.grad_add.add_energy,
+        "weight_gradient": a.wg_macs * pr.mac.mac_energy + a.wg_data_bits * pr.buffer_bit_energy,
+        "weight_update": a.update_cell_writes * pr.cell_write_energy,
+        "buffer": a.buffer_bits * pr.buffer_bit_energy,
+        "interconnect": a.htree_bits * htree_bit_energy,
+    }
+    lanes = chip.training.wg_lanes
+    bus = chip.hierarchy.bus_width
+    latency = {
+        # each step reads the columns_per_adc column groups in turn, one read pulse and one conversion each
+        "synaptic_array": steps * cpa * pr.cell_read_latency,
+        "adc": steps * cpa * pr.adc.convert_latency,
+        # per step: one shift-add per column group, the weight's bit columns joined serially (cells-1
+        # shifted adds), then the adder tree over row groups, one clock per level
+        "accumulation": (a.fwd_steps * (cpa + g.cells_per_weight - 1 + a.fwd_tree_depth)
+                         + a.bwd_steps * (cpa + g.cells_per_weight - 1 + a.bwd_tree_depth)) * pr.clock
+        + a.grad_accum_adds / chip.training.accumulation_lanes * pr.clock,
+        "weight_gradient": a.wg_macs / lanes * pr.mac.mac_latency,
+        "weight_update": a.update_row_steps * pr.cell_write_latency,
+        "buffer": a.buffer_bits / bus * pr.clock,
+        "interconnect": a.htree_bits / bus * pr.clock,
+    }
+    return {"energy_j": energy, "latency_s": latency}
+
+
+def chip_area(a: Activity, g: Geometry, pr: Prices, chip: Chip, shapes: LayerShapes) -> tuple[dict[str, float], dict]:
+    """Area by Table V category, and the H-tree geometry used to price data movement."""
+    R, C = chip.subarray.rows, chip.subarray.columns
+    subarrays = float(np.sum(a.subarrays))
+    adc_sides = 2 if chip.hierarchy.transposable else 1
+    adcs = subarrays * chip.adcs_per_subarray * adc_sides
+    imc = subarrays * R * C * pr.cell_area
+    adc = adcs * pr.adc.area
+    row_driver = pr.row_area if chip.subarray.input_encoding == "analog" else 0.0   # bit-serial rows need no DAC
+    periphery = subarrays * adc_sides * (R * (row_driver + pr.decoder_area_per_row) + C * pr.mux_area_per_column)
+    sub_area = (imc + adc + periphery) / subarrays
+    pes = np.ceil(a.subarrays / chip.hierarchy.subarrays_per_pe)
+    tiles = np.ceil(pes / chip.hierarchy.pes_per_tile)
+    n_pes, n_tiles = float(np.sum(pes)), float(np.sum(tiles))
+    pe_side = np.sqrt(sub_area * chip.hierarchy.subarrays_per_pe)
+    tile_side = pe_side * np.sqrt(chip.hierarchy.pes_per_tile)
+    tech = chip.technology
+    pe_tree = HTree(pe_side, chip.hierarchy.subarrays_per_pe, chip.hierarchy.bus_width, tech.wire_capacitance, tech.wire_pitch, tech.vdd)
+    tile_tree = HTree(tile_side, chip.hierarchy.pes_per_tile, chip.hierarchy.bus_width, tech.wire_capacitance, tech.wire_pitch, tech.vdd)
+    chip_side = tile_side * np.sqrt(n_tiles)
+    chip_tree = HTree(chip_side, n_tiles, chip.hierarchy.bus_width, tech.wire_capacitance, tech.wire_pitch, tech.vdd)
+    buses = 2 if chip.hierarchy.transposable else 1    # forward activations and backward errors
+    routing = buses * (n_pes * pe_tree.area + n_tiles * tile_tree.area + chip_tree.area)
+    psum = chip.precision.partial_sum_bits
+    # a shift-add per ADC, partial-sum registers on every column (and row, if transposable), PE and tile
+    # adder trees, and the chip's gradient-accumulation adders
+    psum_registers = subarrays * (C + (R if chip.hierarchy.transposable else 0)) * pr.shift_add.register.area
+    trees = (n_pes * chip.hierarchy.subarrays_per_pe + n_tiles * chip.hierarchy.pes_per_tile) * pr.tree_add.area
+    accumulation = adcs * pr.shift_add.area + psum_registers + trees + chip.training.accumulation_lanes * pr.grad_add.area
+    act_bits = chip.precision.activation_bits
+    layer_in = shapes.in_size**2 * shapes.in_channels * act_bits
+    layer_out = shapes.out_size**2 * shapes.out_channels * act_bits
+    pe_buffers = n_pes * C * act_bits * 2 * pr.buffer_bit_area               # double-buffered input rows
+    global_buffer = float(np.max(layer_in + layer_out)) * pr.buffer_bit_area  # one layer's input + output map
+    other = periphery + pe_buffers + global_buffer
+    # gradients are kept in full precision in a separate digital memory until the once-per-batch update
+    # (Dhull Sec. I, mixed-precision training): one gradient word per weight, in dense 6T SRAM
+    grad_storage_bits = float(np.sum(a.weights)) * chip.precision.gradient_bits
+    weight_gradient = chip.training.wg_lanes * pr.mac.area + grad_storage_bits * chip.technology.sram_cell_area
+    area = {
+        "imc": imc, "routing": float(routing), "adc": adc, "accumulation": float(accumulation),
+        "other_logic_and_storage": float(other), "weight_gradient": weight_gradient,
+    }
+    area["total"] = sum(area.values())
+    geometry = {"subarrays": subarrays, "pes": n_pes, "tiles": n_tiles, "adcs": adcs,
+                "htree_bit_energy": pe_tree.bit_energy + tile_tree.bit_energy + chip_tree.bit_energy,
+                "psum_bit_energy": pe_tree.bit_energy,
+                "partial_sum_bits": psum}
+    return area, geometry
+
+
+@dataclass
+class Estimate:
+    """The result of one estimate: tidy per-layer table, chip area, and labels."""
+
+    network: str
+    hardware: str
+    mode: Mode
+    table: pd.DataFrame                 # columns: layer, category, energy_j, latency_s (per image)
+    area_m2: dict[str, float]
+    resources: dict[str, float]
+    images_per_epoch: int
+    notes: list[str] = field(default_factory=list)
+
+    def totals(self, quantity: str, categories=CATEGORIES) -> dict[str, float]:
+        """Per-image totals of `energy_j` or `latency_s` by category, plus 'total' over `categories`."""
+        by_cat = self.table.groupby("category", sort=False)[quantity].sum()
+        out = {c: float(by_cat.get(c, 0.0)) for c in CATEGORIES}
+        out["total"] = float(sum(out[c] for c in categories))
+        return out
+
+    def per_layer(self, quantity: str) -> pd.DataFrame:
+        """Layer x category matrix of `quantity` per image (layers in network order)."""
+        wide = self.table.pivot(index="layer", columns="category", values=quantity)
+        order = list(dict.fromkeys(self.table["layer"]))
+        return wide.loc[order, list(CATEGORIES)]
+
+    def to_dict(self, scale: float = 1.0) -> dict:
+        """The JSON form of the CLI (`--format json`): per image values, or scaled by `scale` images."""
+        layers = []
+        for quantity in ("latency_s", "energy_j"):
+            wide = self.per_layer(quantity) * scale
+            for i, (name, row) in enumerate(wide.iterrows()):
+                if len(layers) <= i:
+                    layers.append({"name": name})
+                layers[i][quantity] = {**{c: float(row[c]) for c in CATEGORIES}, "total": float(row.sum())}
+        key = "per_image" if scale == 1.0 else "run"
+        out = {
+            "network": self.network, "hardware": self.hardware, "mode": self.mode,
+            "area_m2": dict(self.area_m2),
+            "per_image": {"latency_s": self.totals("latency_s", CATEGORIES), "energy_j": self.totals("energy_j", CATEGORIES)},
+            "paper_categories_per_image": {
+                "latency_s": self.totals("latency_s", PAPER_CATEGORIES)["total"],
+                "energy_j": self.totals("energy_j", PAPER_CATEGORIES)["total"],
+            },
+            "layers": layers,
+            "resources": self.resources,
+        }
+        if key == "run":
+            out["run"] = {q: {k: v * scale for k, v in out["per_image"][q].items()} for q in ("latency_s", "energy_j")}
+            out["images"] = scale
+        return out
+
+
+def estimate(network: Network, chip: Chip, mode: Mode = "inference") -> Estimate:
+    """Estimate per-layer, per-image latency and energy and the chip area of `network` on `chip`."""
+    if mode not in ("inference", "training"):
+        raise PpaError(f"mode must be 'inference' or 'training', got {mode!r}", field="mode")
+    if getattr(chip, "kind", "imc") != "imc":
+        raise PpaError("this spec is a probabilistic-MAC array (kind: pmac); use `ppa pmac` or --samples", field="kind")
+    shapes = LayerShapes.from_network(network)
+    if not shapes.names:
+        raise PpaError("the network has no conv or fc layer to map", file=network.source or None)
+    geometry = Geometry.from_chip(chip)
+    activity = count_actions(shapes, geometry).select(training=mode == "training")
+    prices = Prices.from_chip(chip)
+    area, resources = chip_area(activity, geometry, prices, chip, shapes)
+    priced = price_layers(activity, geometry, prices, chip, resources["htree_bit_energy"], resources["psum_bit_energy"])
+    n = len(shapes.names)
+    rows = {
+        "layer": np.repeat(np.array(shapes.names, dtype=object), len(CATEGORIES)),
+        "category": np.tile(np.array(CATEGORIES, dtype=object), n),
+        "energy_j": np.stack([np.broadcast_to(priced["energy_j"][c], (n,)) for c in CATEGORIES], axis=1).ravel(),
+        "latency_s": np.stack([np.broadcast_to(priced["latency_s"][c], (n,)) for c in CATEGORIES], axis=1).ravel(),
+    }
+    resources = {k: v for k, v in resources.items() if not k.endswith("bit_energy")}
+    resources["weights"] = float(np.sum(activity.weights))
+    return Estimate(network.name, chip.name, mode, pd.DataFrame(rows), area, resources, chip.training.images_per_epoch)

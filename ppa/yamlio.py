@@ -1,0 +1,135 @@
+"""YAML reading that remembers where each key was written, and `extends:` inheritance between files.
+
+Errors found later (pydantic validation, network shape checks) are reported at the file and line of the
+offending field. `extends: other.yaml` inside any mapping loads that file (relative to the current one)
+and lays this mapping's keys over it, recursively; a plain string where a section is expected
+(`technology: tech_40nm.yaml`) means the same as `{extends: tech_40nm.yaml}`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ppa.errors import PpaError
+
+FILE_SECTIONS = ("technology",)  # top-level sections that may be given as a file name
+Loc = tuple  # a path of keys / list indices into the document
+
+
+@dataclass
+class Document:
+    """Plain data from a YAML file plus the (file, line) of every key path."""
+
+    data: Any
+    path: Path
+    lines: dict[Loc, tuple[str, int]] = field(default_factory=dict)
+
+    def where(self, loc: Loc) -> tuple[str, int | None]:
+        """The file and line that best match a key path (the deepest known prefix)."""
+        loc = tuple(loc)
+        while loc:
+            if loc in self.lines:
+                return self.lines[loc]
+            loc = loc[:-1]
+        return str(self.path), None
+
+    def error(self, loc: Loc, message: str) -> PpaError:
+        """A PpaError located at `loc` in this document."""
+        file, line = self.where(loc)
+        return PpaError(message, file=file, line=line, field=".".join(str(p) for p in loc) or None)
+
+
+def _construct(node: yaml.Node, loc: Loc, file: str, lines: dict) -> Any:
+    if isinstance(node, yaml.MappingNode):
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value
+            if key in out:
+                raise PpaError(f"key {key!r} appears twice", file=file, line=key_node.start_mark.line + 1,
+                               field=".".join(map(str, loc + (key,))))
+            lines[loc + (key,)] = (file, key_node.start_mark.line + 1)
+            out[key] = _construct(value_node, loc + (key,), file, lines)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        items = []
+        for i, item in enumerate(node.value):
+            lines[loc + (i,)] = (file, item.start_mark.line + 1)
+            items.append(_construct(item, loc + (i,), file, lines))
+        return items
+    return _scalar(node)
+
+
+def _scalar(node: yaml.ScalarNode) -> Any:
+    loader = yaml.SafeLoader("")
+    try:
+        return loader.construct_object(node, deep=True)
+    finally:
+        loader.dispose()
+
+
+def read_yaml(path: str | Path) -> Document:
+    """Parse a YAML file into a Document; malformed YAML becomes a PpaError with its line."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise PpaError("file not found", file=str(path)) from None
+    except OSError as exc:
+        raise PpaError(f"cannot read file ({exc.strerror})", file=str(path)) from None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise PpaError(f"malformed YAML: {problem}", file=str(path), line=mark.line + 1 if mark else None) from None
+    lines: dict[Loc, tuple[str, int]] = {}
+    data = _construct(node, (), str(path), lines) if node is not None else None
+    return Document(data, path, lines)
+
+
+def _merge(base: Any, over: Any, base_lines: dict, over_lines: dict, loc: Loc, lines: dict) -> Any:
+    if isinstance(base, dict) and isinstance(over, dict):
+        if "kind" in over and over.get("kind") != base.get("kind"):
+            return over  # a different kind of section (e.g. device: sram over dw_mtj) replaces, never mixes
+        out = dict(base)
+        for key, value in over.items():
+            out[key] = _merge(base.get(key), value, base_lines, over_lines, loc + (key,), lines) if key in base else value
+        return out
+    return over
+
+
+def resolve_extends(doc: Document, _seen: tuple[Path, ...] = ()) -> Document:
+    """Resolve every `extends:` in the document (recursively, relative paths, cycles refused)."""
+    lines = dict(doc.lines)
+
+    def visit(value: Any, loc: Loc, here: Path, seen: tuple[Path, ...]) -> Any:
+        if isinstance(value, dict) and not loc:
+            value = {k: ({"extends": v} if k in FILE_SECTIONS and isinstance(v, str) else v) for k, v in value.items()}
+        if isinstance(value, dict):
+            value = {k: visit(v, loc + (k,), here, seen) for k, v in value.items()}
+            if "extends" in value:
+                target = value.pop("extends")
+                if not isinstance(target, str):
+                    raise doc.error(loc + ("extends",), "expected a path to a YAML file")
+                base_path = (here.parent / target).resolve()
+                if base_path in seen:
+                    raise doc.error(loc + ("extends",), f"extends cycle through {target}")
+                base = read_yaml(base_path)
+                base = resolve_extends(base, seen + (base_path,))
+                if not isinstance(base.data, dict):
+                    raise doc.error(loc + ("extends",), f"{target} must hold a mapping")
+                for k, v in base.lines.items():
+                    lines.setdefault(loc + k, v)
+                # keys written here win; their lines stay those of this file
+                value = _merge(base.data, value, base.lines, doc.lines, loc, lines)
+            return value
+        if isinstance(value, list):
+            return [visit(v, loc + (i,), here, seen) for i, v in enumerate(value)]
+        return value
+
+    data = visit(doc.data, (), doc.path, _seen + (doc.path.resolve(),))
+    return Document(data, doc.path, lines)
