@@ -5,7 +5,8 @@ pricing stages trust what they receive. Two kinds of spec exist:
 
 - `Chip` (`kind: imc`): the Dhull et al. in-memory-computing hierarchy, subarray -> transposable synaptic
   array -> PE -> tile -> chip, with either a DW-MTJ or an SRAM synapse.
-- `PmacSpec` (`kind: pmac`): the SAND2022-13142 probabilistic MAC array (Bayes-MTJ + DW-MTJ pair).
+- `kind: pmac` (the SAND2022-13142 probabilistic MAC array) is reserved and refused with a clear message
+  until its costing lands.
 """
 
 from __future__ import annotations
@@ -263,10 +264,7 @@ def _pydantic_error(doc: Document, err: ValidationError) -> PpaError:
 
 
 def _allowed_fields(doc: Document, parent: tuple) -> list[str]:
-    if (doc.data or {}).get("kind", "imc") == "imc":
-        model: Any = Chip
-    else:
-        from ppa.pmac_spec import PmacSpec as model
+    model: Any = Chip
     for key in parent:
         if isinstance(key, int):
             return []
@@ -302,16 +300,16 @@ def _validate(doc: Document, model: type[BaseModel]) -> Any:
         raise _pydantic_error(doc, err) from None
 
 
-def load_chip(path: str | Path) -> "Chip | PmacSpec":
+def load_chip(path: str | Path) -> Chip:
     """Load and validate a hardware spec (file path or shipped name); bad input raises PpaError."""
     doc = resolve_extends(read_yaml(resolve_spec_path(path)))
     kind = doc.data.get("kind", "imc") if isinstance(doc.data, dict) else None
     if kind == "pmac":
-        from ppa.pmac_spec import PmacSpec as model  # noqa: N813
-    elif kind == "imc":
+        raise doc.error(("kind",), "probabilistic-MAC specs (kind: pmac) are not supported by this version; expected 'imc'")
+    if kind == "imc":
         model = Chip
     else:
-        raise doc.error(("kind",), f"unknown spec kind {kind!r}; expected 'imc' or 'pmac'")
+        raise doc.error(("kind",), f"unknown spec kind {kind!r}; expected 'imc'")
     spec = _validate(doc, model)
     object.__setattr__(spec, "_source_path", str(doc.path))
     return spec
@@ -322,10 +320,3 @@ def chip_from_dict(data: dict, name: str = "<dict>") -> Chip:
     doc = Document(data, Path(name))
     return _validate(doc, Chip)
 
-
-def __getattr__(name: str):
-    if name == "PmacSpec":
-        from ppa.pmac_spec import PmacSpec
-
-        return PmacSpec
-    raise AttributeError(name)

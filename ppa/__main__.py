@@ -1,0 +1,5 @@
+"""`python -m ppa` runs the CLI."""
+
+from ppa.cli import main
+
+main()

@@ -1,0 +1,39 @@
+"""Side-by-side comparison of designs on one network, with ratios as in Dhull Table VI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ppa.estimate import PAPER_CATEGORIES, Estimate, Mode, estimate
+from ppa.network import Network
+
+
+@dataclass
+class Comparison:
+    """Estimates of one network on several designs; ratios are relative to the first design."""
+
+    estimates: list[Estimate]
+    images: int
+
+    def rows(self) -> list[dict]:
+        """One record per design: area, and latency/energy over `images` (the Table VI categories only)."""
+        base = None
+        out = []
+        for e in self.estimates:
+            lat = e.totals("latency_s", PAPER_CATEGORIES)["total"] * self.images
+            en = e.totals("energy_j", PAPER_CATEGORIES)["total"] * self.images
+            row = {"hardware": e.hardware, "area_m2": e.area_m2["total"], "latency_s": lat, "energy_j": en,
+                   "buffer_and_interconnect_energy_j": (e.totals("energy_j")["buffer"] + e.totals("energy_j")["interconnect"]) * self.images}
+            base = base or row
+            row["area_ratio"] = row["area_m2"] / base["area_m2"]
+            row["latency_ratio"] = row["latency_s"] / base["latency_s"]
+            row["energy_ratio"] = row["energy_j"] / base["energy_j"]
+            out.append(row)
+        return out
+
+
+def compare(network: Network, chips: list, mode: Mode = "training", images: int | None = None) -> Comparison:
+    """Estimate `network` on every chip; `images` defaults to one epoch of the first chip's training set."""
+    estimates = [estimate(network, chip, mode) for chip in chips]
+    n = images if images is not None else estimates[0].images_per_epoch
+    return Comparison(estimates, n)

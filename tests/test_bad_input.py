@@ -1,0 +1,76 @@
+"""Bad input: one clear line naming file, line, field and expectation; exit code 2; no traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ppa.errors import PpaError
+from ppa.network import load_network
+from ppa.spec import load_chip
+
+BAD = Path(__file__).parent / "bad_inputs"
+
+SPEC_CASES = {
+    "typo_field.yaml": ("subarray.colums_per_adc", "did you mean 'columns_per_adc'", 3),
+    "wrong_type.yaml": ("subarray.rows", "valid integer", 3),
+    "negative_size.yaml": ("subarray.rows", "greater than 0", 3),
+    "zero_size.yaml": ("adc.bits", "greater than or equal to 1", 3),
+    "unknown_unit.yaml": ("device.read_pulse", "cannot read", 3),
+    "wrong_dimension.yaml": ("device.read_pulse", "not a quantity in s", 3),
+    "malformed.yaml": (None, "malformed YAML", 3),
+}
+NETWORK_CASES = {
+    "bad_network_shape.yaml": ("layers.2.in_features", "previous layer gives 4096 features", 6),
+    "bad_network_field.yaml": ("layers.0.out_chanels", "unknown field", 4),
+    "bad_network_negative.yaml": ("layers.0.out_channels", "expected a whole number >= 1", 4),
+    "bad_network_kernel.yaml": ("layers.0.kernel", "does not fit", 4),
+    "bad_neurosim.csv": (None, "does not follow from the previous layer", 2),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SPEC_CASES))
+def test_bad_spec_names_file_line_field(name):
+    field, text, line = SPEC_CASES[name]
+    with pytest.raises(PpaError) as err:
+        load_chip(BAD / name)
+    msg = str(err.value)
+    assert name in msg and f":{line}:" in msg
+    assert text in msg
+    if field:
+        assert err.value.field == field
+
+
+@pytest.mark.parametrize("name", sorted(NETWORK_CASES))
+def test_bad_network_names_file_line_field(name):
+    field, text, line = NETWORK_CASES[name]
+    with pytest.raises(PpaError) as err:
+        load_network(BAD / name)
+    msg = str(err.value)
+    assert name in msg and f":{line}:" in msg and text in msg
+    if field:
+        assert err.value.field == field
+
+
+@pytest.mark.parametrize("args", [
+    ["estimate", "networks/vgg8.yaml", "--hw", str(BAD / "typo_field.yaml")],
+    ["estimate", str(BAD / "bad_network_shape.yaml")],
+    ["estimate", "networks/vgg8.yaml", "--hw", "dw_40mn"],
+    ["compare", "networks/vgg8.yaml", "--hw", "dw_40nm", "--hw", str(BAD / "negative_size.yaml")],
+])
+def test_cli_bad_input_one_line_exit_2(args):
+    proc = subprocess.run([sys.executable, "-m", "ppa", *args], capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parent.parent)
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("ppa: error: ")
+    assert "Traceback" not in proc.stderr
+
+
+def test_unknown_spec_name_suggests():
+    with pytest.raises(PpaError, match="did you mean 'dw_40nm'"):
+        load_chip("dw_40mn")
