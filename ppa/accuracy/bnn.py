@@ -304,7 +304,7 @@ def _noisy_mvm(h: np.ndarray, hl: HwLayer, params: BayesMtjParams, rng: np.rando
             hb = h32[s:s + rows]
             eps = bayes_mtj.sample((len(hb), n_in, n_out), rng, params, dtype=np.float32)
             eps *= hl.noise_scale
-            z[s:s + rows] += np.einsum("ni,nio->no", hb, eps, optimize=False)
+            z[s:s + rows] += np.matmul(hb[:, None, :], eps)[:, 0, :]
     if params.adc_bits is not None and hl.adc_range is not None:
         z = adc(z, params.adc_bits, hl.adc_range)
     return z
