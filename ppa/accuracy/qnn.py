@@ -91,6 +91,7 @@ class Weights:
         return self.alpha * self.xb.backward(d2)
 
     def forward(self, x: np.ndarray, calibrate: bool = False) -> np.ndarray:
+        """Table II steps 1-2 and 4: im2col (conv) or flat input, MVM, plus the digital bias."""
         if self.conv:
             n, _, h, w = x.shape
             cols = im2col(x)
@@ -101,6 +102,7 @@ class Weights:
         return self.matmul(x, calibrate) + self.b
 
     def backward(self, dy: np.ndarray, need_dx: bool = True) -> np.ndarray | None:
+        """Table II step 5: digital full-precision weight gradient Xᵀδ; errors to the previous layer through Wᵀ."""
         if self.conv:
             n, c, h, w = dy.shape
             d2 = dy.transpose(0, 2, 3, 1).reshape(n * h * w, c)
@@ -116,16 +118,23 @@ class Weights:
 
 
 class ReLU:
+    """ReLU activation (the paper's digital activation unit, sec. IV)."""
+
     def forward(self, x, calibrate=False):
+        """max(x, 0), remembering where x > 0."""
         self.mask = x > 0
         return x * self.mask
 
     def backward(self, dy, need_dx=True):
+        """Pass errors only where the input was positive."""
         return dy * self.mask
 
 
 class MaxPool2:
+    """2x2 max pooling (the paper's pooling unit, sec. III; VGG-style)."""
+
     def forward(self, x, calibrate=False):
+        """Max over each 2x2 window of (n, C, H, W)."""
         n, c, h, w = x.shape
         r = x.reshape(n, c, h // 2, 2, w // 2, 2)
         y = r.max(axis=(3, 5))
@@ -134,16 +143,21 @@ class MaxPool2:
         return y
 
     def backward(self, dy, need_dx=True):
+        """Route each error to the window's maximum."""
         d = self.mask * dy[:, :, :, None, :, None]
         return d.reshape(self.shape)
 
 
 class Flatten:
+    """(n, C, H, W) -> (n, C·H·W) before the fully connected layer (Table II step 1 for FC layers)."""
+
     def forward(self, x, calibrate=False):
+        """Flatten all but the batch axis."""
         self.shape = x.shape
         return x.reshape(x.shape[0], -1)
 
     def backward(self, dy, need_dx=True):
+        """Restore the input shape."""
         return dy.reshape(self.shape)
 
 
@@ -156,22 +170,27 @@ class Net:
 
     @property
     def weight_layers(self) -> list[Weights]:
+        """The layers that hold weights (crossbars on DW)."""
         return [layer for layer in self.layers if isinstance(layer, Weights)]
 
     def forward(self, x: np.ndarray, calibrate: bool = False) -> np.ndarray:
+        """Table II step 4: the feed-forward pass; logits out."""
         for layer in self.layers:
             x = layer.forward(x, calibrate)
         return x
 
     def backward(self, dlogits: np.ndarray) -> None:
+        """Table II step 5: back-propagate the loss gradient, leaving grad_w/grad_b on every weight layer."""
         d = dlogits
         for i, layer in enumerate(reversed(self.layers)):
             d = layer.backward(d, need_dx=i < len(self.layers) - 1)
 
     def predict(self, x: np.ndarray, batch: int = 512) -> np.ndarray:
+        """Class index per input (inference, all columns in parallel)."""
         return np.concatenate([self.forward(x[i:i + batch]).argmax(axis=1) for i in range(0, len(x), batch)])
 
     def accuracy(self, x: np.ndarray, y: np.ndarray) -> float:
+        """Fraction of inputs classified correctly (Tables VII/X report this in %)."""
         return float(np.mean(self.predict(x) == y))
 
     def calibrate(self, x_cal: np.ndarray) -> None:
@@ -180,6 +199,7 @@ class Net:
 
 
 def _dense(fan_in, fan_out, rng, conv=False) -> Weights:
+    """A float weight layer with He-normal initialisation."""
     w = (rng.standard_normal((fan_in, fan_out)) * np.sqrt(2.0 / fan_in)).astype(F32)
     return Weights(fan_in, fan_out, conv=conv, w=w, b=np.zeros(fan_out, F32))
 

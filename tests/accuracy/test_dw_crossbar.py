@@ -231,3 +231,14 @@ def test_one_more_adc_bit_never_increases_the_rms_error(seed, bits, fan_in, cols
     exact = xb.forward(x, adc_bits=None)
     rms = [np.sqrt(np.mean((xb.forward(x, adc_bits=b) - exact) ** 2)) for b in (bits, bits + 1)]
     assert rms[1] <= rms[0]
+
+
+def test_shipped_dw_spec_gives_the_table8_device():
+    spec = pytest.importorskip("ppa.spec")
+    try:
+        chip = spec.load_chip("dw_40nm")
+    except PpaError as err:  # the cost side's shipped spec may not exist in every checkout
+        pytest.skip(str(err))
+    p = dw.DwDeviceParams.from_chip(chip)
+    assert np.allclose(p.conductances_S, dw.TABLE_VIII_CONDUCTANCES_S)
+    assert p.rows == chip.subarray.rows and p.adc_bits == chip.adc.bits
