@@ -229,6 +229,9 @@ def estimate(network: Network, chip: Chip, mode: Mode = "inference") -> Estimate
     """Estimate per-layer, per-image latency and energy and the chip area of `network` on `chip`."""
     if mode not in ("inference", "training"):
         raise PpaError(f"mode must be 'inference' or 'training', got {mode!r}", field="mode")
+    if getattr(chip, "kind", "imc") != "imc":
+        raise PpaError("a probabilistic-MAC spec (kind: pmac) prices BNN predictions: use ppa.pmac.bnn_prediction_cost "
+                       "or `ppa estimate NETWORK --hw pmac_40nm --samples S`", field="kind")
     shapes = LayerShapes.from_network(network)
     if not shapes.names:
         raise PpaError("the network has no conv or fc layer to map", file=network.source or None)

@@ -82,9 +82,9 @@ class Network:
 
 
 _LAYER_FIELDS = {
-    "conv": {"name", "type", "out_channels", "kernel", "stride", "padding", "in_channels", "in_size"},
-    "fc": {"name", "type", "out_features", "in_features"},
-    "pool": {"name", "type", "kernel", "stride"},
+    "conv": {"name", "type", "out_channels", "kernel", "stride", "padding", "in_channels", "in_size", "input_from"},
+    "fc": {"name", "type", "out_features", "in_features", "input_from"},
+    "pool": {"name", "type", "kernel", "stride", "op"},
 }
 _TOP_FIELDS = {"name", "dataset", "input", "layers", "notes", "source"}
 
@@ -119,10 +119,18 @@ def network_from_document(doc: Document) -> Network:
 
     size, channels, flat = h, c, False
     layers: list[Layer] = []
+    outputs: dict[str, tuple[int, int, bool]] = {"input": (h, c, False)}   # name -> (size, channels, flat)
     for i, spec in enumerate(data["layers"]):
         loc = ("layers", i)
         if not isinstance(spec, dict):
             raise doc.error(loc, "expected a mapping with a 'type' (conv, fc or pool)")
+        if "input_from" in spec:
+            # a branch (e.g. a ResNet 1x1 shortcut) reads an earlier layer's output; the residual add that
+            # joins it back is digital and costs nothing here, so the next layer sees this layer's output
+            source = spec["input_from"]
+            if source not in outputs:
+                raise doc.error(loc + ("input_from",), f"no earlier layer named {source!r} (known: {', '.join(outputs)})")
+            size, channels, flat = outputs[source]
         kind = spec.get("type")
         if kind not in _LAYER_FIELDS:
             raise doc.error(loc + ("type",), f"expected one of conv, fc, pool, got {kind!r}")
@@ -150,6 +158,8 @@ def network_from_document(doc: Document) -> Network:
         elif kind == "pool":
             if flat:
                 raise doc.error(loc, "a pool layer cannot follow an fc layer")
+            if spec.get("op", "max") not in ("max", "avg"):
+                raise doc.error(loc + ("op",), f"expected max or avg, got {spec.get('op')!r}")
             k = _int(doc, loc + ("kernel",), spec.get("kernel", 2))
             s = _int(doc, loc + ("stride",), spec.get("stride", k))
             layer = Layer(name, "pool", size, channels, channels, k, s, 0)
@@ -165,6 +175,9 @@ def network_from_document(doc: Document) -> Network:
                 raise doc.error(loc + ("out_features",), "required field is missing")
             layer = Layer(name, "fc", 1, features, _int(doc, loc + ("out_features",), spec["out_features"]))
             size, channels, flat = 1, layer.out_channels, True
+        if layer.name in outputs:
+            raise doc.error(loc + ("name",), f"layer name {layer.name!r} is used twice")
+        outputs[layer.name] = (size, channels, flat)
         layers.append(layer)
     return Network(str(data.get("name", doc.path.stem)), tuple(layers), str(data.get("dataset", "")), (h, w, c),
                    str(data.get("notes", "")), str(doc.path))

@@ -5,8 +5,7 @@ pricing stages trust what they receive. Two kinds of spec exist:
 
 - `Chip` (`kind: imc`): the Dhull et al. in-memory-computing hierarchy, subarray -> transposable synaptic
   array -> PE -> tile -> chip, with either a DW-MTJ or an SRAM synapse.
-- `kind: pmac` (the SAND2022-13142 probabilistic MAC array) is reserved and refused with a clear message
-  until its costing lands.
+- `PmacSpec` (`kind: pmac`, in ppa/pmac_spec.py): the SAND2022-13142 probabilistic MAC array.
 """
 
 from __future__ import annotations
@@ -264,7 +263,10 @@ def _pydantic_error(doc: Document, err: ValidationError) -> PpaError:
 
 
 def _allowed_fields(doc: Document, parent: tuple) -> list[str]:
-    model: Any = Chip
+    if (doc.data or {}).get("kind", "imc") == "pmac":
+        from ppa.pmac_spec import PmacSpec as model
+    else:
+        model = Chip
     for key in parent:
         if isinstance(key, int):
             return []
@@ -300,16 +302,16 @@ def _validate(doc: Document, model: type[BaseModel]) -> Any:
         raise _pydantic_error(doc, err) from None
 
 
-def load_chip(path: str | Path) -> Chip:
-    """Load and validate a hardware spec (file path or shipped name); bad input raises PpaError."""
+def load_chip(path: str | Path):
+    """Load and validate a hardware spec (file path or shipped name): a Chip, or a PmacSpec for kind: pmac."""
     doc = resolve_extends(read_yaml(resolve_spec_path(path)))
     kind = doc.data.get("kind", "imc") if isinstance(doc.data, dict) else None
     if kind == "pmac":
-        raise doc.error(("kind",), "probabilistic-MAC specs (kind: pmac) are not supported by this version; expected 'imc'")
-    if kind == "imc":
+        from ppa.pmac_spec import PmacSpec as model  # noqa: N813
+    elif kind == "imc":
         model = Chip
     else:
-        raise doc.error(("kind",), f"unknown spec kind {kind!r}; expected 'imc'")
+        raise doc.error(("kind",), f"unknown spec kind {kind!r}; expected 'imc' or 'pmac'")
     spec = _validate(doc, model)
     object.__setattr__(spec, "_source_path", str(doc.path))
     return spec

@@ -77,4 +77,5 @@ Watts = Annotated[float, quantity("W")]
 CurrentDensity = Annotated[float, quantity("A/m^2")]
 Resistivity = Annotated[float, quantity("ohm*m")]
 FaradsPerMeter = Annotated[float, quantity("F/m")]
+FaradsPerSquareMeter = Annotated[float, quantity("F/m^2")]
 JoulesPerBit = Joules

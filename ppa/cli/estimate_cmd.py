@@ -25,21 +25,27 @@ def _scale(images, epochs, images_per_epoch) -> tuple[int, str]:
 @click.command("estimate")
 @click.argument("network", type=click.Path(dir_okay=False))
 @click.option("--hw", default="dw_40nm", show_default=True,
-              help="Hardware spec: a YAML file or a shipped name (dw_40nm, sram_40nm, sram3b_40nm).")
+              help="Hardware spec: a YAML file or a shipped name (dw_40nm, sram_40nm, sram3b_40nm, pmac_40nm).")
 @click.option("--mode", type=click.Choice(["inference", "training"]), default="inference", show_default=True,
               help="inference: forward pass only. training: forward, error back-propagation through the "
                    "transposable arrays, weight gradient and the once-per-batch weight update.")
 @click.option("--images", type=click.IntRange(min=1), default=None, help="Scale the totals to N images.")
 @click.option("--epochs", type=click.FloatRange(min=0, min_open=True), default=None,
               help="Scale the totals to E epochs of the spec's training set (CIFAR-10: 50,000 images).")
+@click.option("--samples", type=click.IntRange(min=1), default=None,
+              help="Probabilistic-MAC specs (kind: pmac) only: samples per BNN prediction [default: 100].")
+@click.option("--mu-bits", type=click.IntRange(1, 16), default=None,
+              help="Probabilistic-MAC specs only: bits of each weight mean (4: one DW pair; 8: two bit-sliced pairs, "
+                   "as for the paper's ResNet) [default: the spec's dw_pair.mu_bits].")
 @format_option()
-def estimate_cmd(network, hw, mode, images, epochs, fmt):
+def estimate_cmd(network, hw, mode, images, epochs, samples, mu_bits, fmt):
     """Per-layer area, latency and energy of NETWORK (YAML, NeuroSim NetWork.csv or ONNX) on one design.
 
     \b
     Examples:
       ppa estimate networks/vgg8.yaml --mode training
       ppa estimate networks/vgg8.yaml --hw sram_40nm --mode training --epochs 1 --format markdown
+      ppa estimate networks/lenet5.yaml --hw pmac_40nm --samples 100     (BNN prediction cost)
 
     Values are per image unless --images/--epochs is given. Area is of the whole chip.
     """
@@ -48,6 +54,12 @@ def estimate_cmd(network, hw, mode, images, epochs, fmt):
 
     net = load_network(network)
     chip = load_chip(hw)
+    if getattr(chip, "kind", "imc") == "pmac":
+        from ppa.cli.pmac_cmd import emit_bnn_estimate
+
+        return emit_bnn_estimate(net, chip, samples or 100, fmt, mu_bits)
+    if samples is not None or mu_bits is not None:
+        raise click.UsageError("--samples and --mu-bits apply to probabilistic-MAC specs (kind: pmac) only")
     from ppa.estimate import estimate
     from ppa.report import Column, render_table
 
