@@ -361,11 +361,12 @@ def sr_update(layer: Weights, lr: float, rng: np.random.Generator) -> int:
 
 
 def train_on_chip(name: str, params: DwDeviceParams, x: np.ndarray, y: np.ndarray, rng: np.random.Generator,
-                  epochs: int = 20, batch: int = 32, lr: float = 0.05, calib: int = 256) -> Net:
+                  epochs: int = 20, batch: int = 128, lr: float = 0.2, calib: int = 256) -> Net:
     """Quantisation-aware on-chip training (Table II steps 4-6) with the DW states as the only weights.
 
     Each epoch re-calibrates the ADC/DAC ranges on `calib` training images; the learning rate decays linearly
-    to 10 % so late stochastic flips settle."""
+    to 10 % so late stochastic flips settle. Batches of 128 (the paper uses 200): larger batches average the
+    gradient noise that stochastic rounding on a 5-level grid would otherwise turn into random flips."""
     net = dw_network(name, params, rng)
     total = epochs * -(-len(x) // batch)
     step = 0
