@@ -4,7 +4,7 @@ One layer's weight matrix (fan-in x fan-out) is cut into subarrays of `rows` row
 vector the model does, all vectorised over batch, subarrays and columns (no Python loop over rows or columns):
 
 1. DAC: inputs quantised with Eq. 2 to ``2^dac_bits`` levels on a calibrated range (unsigned for activations,
-   signed for back-propagated errors). With ``bit_serial=True`` the DAC codes are instead applied one bit plane
+   signed for back-propagated errors); this is the activation quantisation of Table II step 6. With ``bit_serial=True`` the DAC codes are instead applied one bit plane
    at a time (1-bit pulses), and each plane's column result is digitised and shift-added (``Σ_j 2^j · ADC_j``).
 2. Array: column currents ``I_c = Σ_r V_r (G_rc - G_parallel)`` (Eqs. 3-6) with the programmed (varied)
    conductances, in units of ``(Gmax - Gmin)/2`` so the numbers read as weights.

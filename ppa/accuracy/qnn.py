@@ -33,7 +33,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from ppa.accuracy.crossbar import Crossbar
 from ppa.accuracy.dw_synapse import DwDeviceParams, program_conductances, write_states
-from ppa.accuracy.quantize import stochastic_round, uniform_quantize
+from ppa.accuracy.quantize import sgd_update, uniform_quantize
 
 F32 = np.float32
 
@@ -345,8 +345,7 @@ def sr_update(layer: Weights, lr: float, rng: np.random.Generator) -> int:
     grid = 2.0 / (n - 1)
     w = xb.states.astype(F32) * grid - 1.0                         # the state's nominal grid weight
     g = layer.alpha * layer.grad_w                                 # ∂L/∂w for the normalised weight
-    target = stochastic_round((np.clip(w - (lr / layer.alpha**2) * g, -1, 1) + 1) / grid, rng)
-    target = target.astype(np.int8)
+    target = _levels_to_states(sgd_update(w, lr / layer.alpha**2, g, rng, -1.0, 1.0, n), n)
     changed = target != xb.states
     if not changed.any():
         return 0
