@@ -1,0 +1,285 @@
+"""Import a network from an ONNX model: Conv -> conv, Gemm/MatMul -> fc, pooling -> pool, the rest is bookkeeping.
+
+The graph is walked in topological order and every layer takes its input size and channels from the shape ONNX
+shape inference gives its actual input tensor, so branches (a ResNet 1x1 shortcut read from the block input) come
+out right without `input_from`. Element-wise ops (activations, Add for residual joins, Mul, ...) and reshapes add
+no layer: the model costs only MVMs and pooling. BatchNormalization adds no layer either: after a conv or fc it
+folds into that layer's weights and bias; elsewhere it is a per-channel scale and shift, uncosted like Mul and Add.
+Layouts are ONNX's NCHW; feature maps and kernels must be square (as in `ppa.network`).
+"""
+
+from __future__ import annotations
+
+import math
+import heapq
+from pathlib import Path
+
+from ppa.errors import PpaError
+from ppa.network import Layer, Network
+
+# ops that add no layer: element-wise, shape bookkeeping, or folded (BatchNormalization)
+_FREE_OPS = frozenset({
+    "Relu", "Sigmoid", "Tanh", "Clip", "LeakyRelu", "Softmax", "LogSoftmax",
+    "Add", "Sub", "Mul", "Div", "BatchNormalization", "Dropout", "Identity",
+    "Flatten", "Reshape", "Squeeze", "Unsqueeze", "Concat", "Shape", "Gather", "Constant", "Cast",
+})
+_CONV_OPS = frozenset({"Conv"})
+_FC_OPS = frozenset({"Gemm", "MatMul"})
+_POOL_OPS = frozenset({"MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool"})
+SUPPORTED_OPS = _FREE_OPS | _CONV_OPS | _FC_OPS | _POOL_OPS
+
+
+def _onnx():
+    """Import the optional `onnx` package, or say how to install it."""
+    try:
+        import onnx
+        import onnx.shape_inference  # noqa: F401
+    except ImportError:
+        raise PpaError('reading .onnx files needs the onnx package: pip install "ppa[onnx]"') from None
+    return onnx
+
+
+def _node_label(node) -> str:
+    """How a node is named in errors: its name (or first output) and op type."""
+    return f"node {node.name or node.output[0]!r} ({node.op_type})"
+
+
+def _topological(nodes) -> list:
+    """Kahn's algorithm over tensor edges, taking the earliest ready node in file order (a sorted file comes back unchanged)."""
+    produced = {out: i for i, node in enumerate(nodes) for out in node.output if out}
+    waiting = [0] * len(nodes)
+    users: dict[int, list[int]] = {i: [] for i in range(len(nodes))}
+    for i, node in enumerate(nodes):
+        for name in {n for n in node.input if n in produced}:
+            waiting[i] += 1
+            users[produced[name]].append(i)
+    ready = [i for i in range(len(nodes)) if waiting[i] == 0]
+    order = []
+    while ready:
+        i = heapq.heappop(ready)
+        order.append(nodes[i])
+        for j in users[i]:
+            waiting[j] -= 1
+            if waiting[j] == 0:
+                heapq.heappush(ready, j)
+    if len(order) != len(nodes):
+        raise PpaError("the graph has a cycle")
+    return order
+
+
+def _shapes(graph) -> dict[str, tuple]:
+    """Tensor name -> dims (int, or None where symbolic) from inferred value_info, graph inputs/outputs and initializers."""
+    shapes: dict[str, tuple] = {}
+    for info in list(graph.input) + list(graph.value_info) + list(graph.output):
+        t = info.type.tensor_type
+        if t.HasField("shape"):
+            shapes[info.name] = tuple(d.dim_value if d.HasField("dim_value") else None for d in t.shape.dim)
+    for init in graph.initializer:
+        shapes[init.name] = tuple(init.dims)
+    return shapes
+
+
+def _attrs(onnx, node) -> dict:
+    """A node's attributes as plain Python values (bytes decoded)."""
+    out = {}
+    for a in node.attribute:
+        v = onnx.helper.get_attribute_value(a)
+        out[a.name] = v.decode() if isinstance(v, bytes) else v
+    return out
+
+
+def _square(values, what: str, where: str) -> int:
+    """The one value of a per-axis list (kernel, stride, size) that must be equal on both spatial axes."""
+    values = list(values)
+    if len(values) != 2:
+        raise PpaError(f"{what} has {len(values)} spatial axes; only 2-D (NCHW) is supported", field=where)
+    if values[0] != values[1]:
+        raise PpaError(f"non-square {what} {values[0]} x {values[1]} is not supported", field=where)
+    return int(values[0])
+
+
+def _padding(attrs: dict, size: int, kernel: int, stride: int, where: str) -> int:
+    """Symmetric padding from ONNX pads [top, left, bottom, right] or auto_pad (ONNX Conv/Pool: SAME pads to ceil(in/stride))."""
+    auto = attrs.get("auto_pad", "NOTSET")
+    if auto in ("SAME_UPPER", "SAME_LOWER"):
+        total = max((math.ceil(size / stride) - 1) * stride + kernel - size, 0)
+        if total % 2:
+            raise PpaError(f"auto_pad {auto} pads {total // 2} and {total - total // 2} on the two sides; "
+                           "only symmetric padding is supported", field=where)
+        return total // 2
+    if auto == "VALID":
+        return 0
+    pads = list(attrs.get("pads", [0, 0, 0, 0]))
+    if len(set(pads)) > 1:
+        raise PpaError(f"asymmetric padding {pads} (top, left, bottom, right) is not supported", field=where)
+    return int(pads[0]) if pads else 0
+
+
+def _feature_map(shapes: dict, name: str, where: str) -> tuple[int, int]:
+    """(side, channels) of an NCHW tensor with a known square spatial shape."""
+    shape = shapes.get(name)
+    if shape is None or len(shape) != 4 or any(d is None for d in shape[1:]):
+        raise PpaError(f"input {name!r} has shape {_show(shape)}; expected N x C x H x W with known C, H, W "
+                       "(export with a fixed input size)", field=where)
+    _, c, h, w = shape
+    if h != w:
+        raise PpaError(f"non-square input {h} x {w} is not supported", field=where)
+    return h, c
+
+
+def _show(shape) -> str:
+    return "unknown" if shape is None else "[" + ", ".join("?" if d is None else str(d) for d in shape) + "]"
+
+
+def _check_out(layer: Layer, shapes: dict, name: str, where: str) -> None:
+    """The layer's own output side and channels must match ONNX's inferred output (catches ceil_mode and the like)."""
+    shape = shapes.get(name)
+    if shape is None or len(shape) != 4:
+        return
+    if (shape[2], shape[1]) != (layer.out_size, layer.out_channels):
+        raise PpaError(f"ONNX gives a {shape[2]} x {shape[3]} x {shape[1]} output but a {layer.kind} layer gives "
+                       f"{layer.out_size} x {layer.out_size} x {layer.out_channels} (ceil_mode or similar is not supported)",
+                       field=where)
+
+
+def _conv(onnx, node, shapes: dict, consts: dict, name: str) -> Layer:
+    """ONNX Conv -> a conv layer (square kernel, equal strides, symmetric pads, group 1, dilation 1)."""
+    where = _node_label(node)
+    attrs = _attrs(onnx, node)
+    if attrs.get("group", 1) != 1:
+        raise PpaError(f"grouped or depthwise convolution (group={attrs['group']}) is not supported", field=where)
+    if any(d != 1 for d in attrs.get("dilations", [])):
+        raise PpaError(f"dilated convolution (dilations={list(attrs['dilations'])}) is not supported", field=where)
+    size, channels = _feature_map(shapes, node.input[0], where)
+    w = consts.get(node.input[1]) or shapes.get(node.input[1])
+    if w is not None and len(w) == 4 and all(d is not None for d in w):
+        out_channels, kernel = int(w[0]), _square(w[2:], "kernel", where)
+    else:
+        out = shapes.get(node.output[0])
+        if "kernel_shape" not in attrs or out is None or len(out) != 4 or out[1] is None:
+            raise PpaError(f"weight {node.input[1]!r} has no known shape and kernel_shape is missing", field=where)
+        out_channels, kernel = int(out[1]), _square(attrs["kernel_shape"], "kernel", where)
+    if "kernel_shape" in attrs and _square(attrs["kernel_shape"], "kernel", where) != kernel:
+        raise PpaError(f"kernel_shape {list(attrs['kernel_shape'])} disagrees with the weight's {kernel} x {kernel}", field=where)
+    stride = _square(attrs.get("strides", [1, 1]), "stride", where)
+    layer = Layer(name, "conv", size, channels, out_channels, kernel, stride, _padding(attrs, size, kernel, stride, where))
+    _check_out(layer, shapes, node.output[0], where)
+    return layer
+
+
+def _pool(onnx, node, shapes: dict, name: str) -> Layer:
+    """MaxPool/AveragePool -> a pool layer; GlobalAveragePool/GlobalMaxPool -> a pool whose window is the whole map."""
+    where = _node_label(node)
+    size, channels = _feature_map(shapes, node.input[0], where)
+    if node.op_type.startswith("Global"):
+        layer = Layer(name, "pool", size, channels, channels, size, size, 0)
+    else:
+        attrs = _attrs(onnx, node)
+        if any(d != 1 for d in attrs.get("dilations", [])):
+            raise PpaError(f"dilated pooling (dilations={list(attrs['dilations'])}) is not supported", field=where)
+        kernel = _square(attrs.get("kernel_shape", []), "kernel", where)
+        stride = _square(attrs.get("strides", [1, 1]), "stride", where)
+        layer = Layer(name, "pool", size, channels, channels, kernel, stride, _padding(attrs, size, kernel, stride, where))
+    _check_out(layer, shapes, node.output[0], where)
+    return layer
+
+
+def _fc(onnx, node, shapes: dict, consts: dict, name: str) -> Layer:
+    """Gemm (A x B, transB allowed) or MatMul with a constant 2-D weight B -> an fc layer (in_features -> out_features)."""
+    where = _node_label(node)
+    attrs = _attrs(onnx, node) if node.op_type == "Gemm" else {}
+    a, b = node.input[0], node.input[1]
+    if a in consts and b not in consts:
+        raise PpaError("the weight is the left operand (W x X); only X x W with a constant W is supported", field=where)
+    if b not in consts:
+        raise PpaError(f"operand {b!r} is not a constant weight (a product of two activations stores no weights)", field=where)
+    w = consts[b]
+    if len(w) != 2:
+        raise PpaError(f"weight {b!r} has shape {_show(w)}; expected a 2-D matrix", field=where)
+    if attrs.get("transA", 0):
+        raise PpaError("transA=1 is not supported", field=where)
+    in_features, out_features = (w[1], w[0]) if attrs.get("transB", 0) else (w[0], w[1])
+    x = shapes.get(a)
+    if x is None or len(x) < 1 or x[-1] is None:
+        raise PpaError(f"input {a!r} has shape {_show(x)}; its feature count is unknown", field=where)
+    if len(x) > 2 and any(d != 1 for d in x[1:-1]):
+        raise PpaError(f"input {a!r} has shape {_show(x)}: an fc applied per position (e.g. per token) is not supported; "
+                       "flatten to N x features first", field=where)
+    if x[-1] != in_features:
+        raise PpaError(f"input has {x[-1]} features but the weight expects {in_features}", field=where)
+    return Layer(name, "fc", 1, int(in_features), int(out_features))
+
+
+def read_onnx(path: str | Path, name: str | None = None) -> Network:
+    """Read an ONNX model into a Network: onnx.load, onnx.shape_inference.infer_shapes, then one layer per Conv/Gemm/MatMul/pool node."""
+    onnx = _onnx()
+    path = Path(path)
+    if not path.exists():
+        raise PpaError("file not found", file=str(path))
+    try:
+        model = onnx.load(str(path))
+    except Exception as exc:  # protobuf DecodeError and friends: not an ONNX file
+        raise PpaError(f"not a readable ONNX model ({type(exc).__name__}: {exc})", file=str(path)) from None
+    try:
+        return _network(onnx, model, path, name)
+    except PpaError as exc:
+        raise PpaError(exc.message, file=str(path), field=exc.field) from None
+
+
+def _network(onnx, model, path: Path, name: str | None) -> Network:
+    """Walk a loaded ModelProto; errors raised here are re-labelled with the file by `read_onnx`."""
+    graph = model.graph
+    unsupported = [n for n in graph.node if n.op_type not in SUPPORTED_OPS or n.domain not in ("", "ai.onnx")]
+    if unsupported:
+        kinds = sorted({(n.domain + "." if n.domain not in ("", "ai.onnx") else "") + n.op_type for n in unsupported})
+        raise PpaError(f"unsupported op type (unsupported here: {', '.join(kinds)}; supported: "
+                       f"{', '.join(sorted(SUPPORTED_OPS))})", field=_node_label(unsupported[0]))
+    order = _topological(list(graph.node))   # shape inference reads nodes in file order
+    del graph.node[:]
+    graph.node.extend(order)
+    try:
+        model = onnx.shape_inference.infer_shapes(model, strict_mode=True)
+    except Exception as exc:  # InferenceError, ValidationError
+        raise PpaError(f"ONNX shape inference failed: {str(exc).strip().splitlines()[0]}") from None
+    graph = model.graph
+    shapes = _shapes(graph)
+    consts: dict[str, tuple] = {init.name: tuple(init.dims) for init in graph.initializer}
+    for node in graph.node:
+        if node.op_type == "Constant" and node.attribute and node.attribute[0].name == "value":
+            consts[node.output[0]] = tuple(node.attribute[0].t.dims)
+
+    inputs = [i for i in graph.input if i.name not in consts]
+    if not inputs:
+        raise PpaError("the graph has no (non-constant) input")
+    first = shapes.get(inputs[0].name)
+    if first is not None and len(first) == 4 and all(d is not None for d in first[1:]):
+        input_shape = (first[2], first[3], first[1])
+    elif first is not None and len(first) == 2 and first[1] is not None:
+        input_shape = (1, 1, first[1])
+    else:
+        raise PpaError(f"input {inputs[0].name!r} has shape {_show(first)}; expected N x C x H x W or N x features "
+                       "with known sizes (export with a fixed input size)")
+
+    layers: list[Layer] = []
+    used: set[str] = set()
+    for node in graph.node:
+        if node.op_type in _FREE_OPS:
+            continue
+        kind = "conv" if node.op_type in _CONV_OPS else "fc" if node.op_type in _FC_OPS else "pool"
+        label = node.name or f"{kind}{sum(layer.kind == kind for layer in layers) + 1}"
+        unique, k = label, 2
+        while unique in used:
+            unique, k = f"{label}_{k}", k + 1
+        used.add(unique)
+        if kind == "conv":
+            layers.append(_conv(onnx, node, shapes, consts, unique))
+        elif kind == "fc":
+            layers.append(_fc(onnx, node, shapes, consts, unique))
+        else:
+            layers.append(_pool(onnx, node, shapes, unique))
+    if not any(layer.kind != "pool" for layer in layers):
+        raise PpaError("no Conv, Gemm or MatMul node found: nothing runs on synaptic arrays")
+    producer = f"{model.producer_name} {model.producer_version}".strip()
+    opset = max((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), default=0)
+    notes = f"imported from ONNX (opset {opset}{', ' + producer if producer else ''})"
+    return Network(name or path.stem, tuple(layers), "", tuple(int(d) for d in input_shape), notes, str(path))
