@@ -10,8 +10,8 @@ Layouts are ONNX's NCHW; feature maps and kernels must be square (as in `ppa.net
 
 from __future__ import annotations
 
-import math
 import heapq
+import math
 from pathlib import Path
 
 from ppa.errors import PpaError
@@ -33,7 +33,8 @@ def _onnx():
     """Import the optional `onnx` package, or say how to install it."""
     try:
         import onnx
-        import onnx.shape_inference  # noqa: F401
+        import onnx.checker
+        import onnx.shape_inference
     except ImportError:
         raise PpaError('reading .onnx files needs the onnx package: pip install "ppa[onnx]"') from None
     return onnx
@@ -217,8 +218,10 @@ def read_onnx(path: str | Path, name: str | None = None) -> Network:
     if not path.exists():
         raise PpaError("file not found", file=str(path))
     try:
+        from google.protobuf.message import DecodeError
+
         model = onnx.load(str(path))
-    except Exception as exc:  # protobuf DecodeError and friends: not an ONNX file
+    except (DecodeError, ValueError, OSError) as exc:  # not an ONNX protobuf
         raise PpaError(f"not a readable ONNX model ({type(exc).__name__}: {exc})", file=str(path)) from None
     try:
         return _network(onnx, model, path, name)
@@ -239,7 +242,7 @@ def _network(onnx, model, path: Path, name: str | None) -> Network:
     graph.node.extend(order)
     try:
         model = onnx.shape_inference.infer_shapes(model, strict_mode=True)
-    except Exception as exc:  # InferenceError, ValidationError
+    except (onnx.shape_inference.InferenceError, onnx.checker.ValidationError) as exc:
         raise PpaError(f"ONNX shape inference failed: {str(exc).strip().splitlines()[0]}") from None
     graph = model.graph
     shapes = _shapes(graph)

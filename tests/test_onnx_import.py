@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 
 onnx = pytest.importorskip("onnx")
-from onnx import TensorProto, helper, numpy_helper  # noqa: E402
+from onnx import TensorProto, helper, numpy_helper
 
-from ppa.errors import PpaError  # noqa: E402
-from ppa.network import load_network  # noqa: E402
-from ppa.onnx_import import read_onnx  # noqa: E402
+from ppa.errors import PpaError
+from ppa.network import load_network
+from ppa.onnx_import import read_onnx
 
 ROOT = Path(__file__).resolve().parent.parent
 
