@@ -121,10 +121,11 @@ def price_layers(a: Activity, g: Geometry, pr: Prices, chip: Chip, htree_bit_ene
     return {"energy_j": energy, "latency_s": latency}
 
 
-def chip_area(a: Activity, g: Geometry, pr: Prices, chip: Chip, shapes: LayerShapes) -> tuple[dict[str, float], dict]:
+def chip_area(a: Activity, g: Geometry, pr: Prices, chip: Chip, shapes: LayerShapes) -> tuple[dict[str, np.ndarray], dict]:
     """Area by Table V category, and the H-tree geometry used to price data movement."""
     R, C = chip.subarray.rows, chip.subarray.columns
-    subarrays = float(np.sum(a.subarrays))
+    # design points broadcast on leading axes; layer sums keep a length-1 last axis, squeezed at the end
+    subarrays = np.sum(a.subarrays, axis=-1, keepdims=True)
     adc_sides = 2 if chip.hierarchy.transposable else 1
     adcs = subarrays * chip.adcs_per_subarray * adc_sides
     imc = subarrays * R * C * pr.cell_area
@@ -134,7 +135,7 @@ def chip_area(a: Activity, g: Geometry, pr: Prices, chip: Chip, shapes: LayerSha
     sub_area = (imc + adc + periphery) / subarrays
     pes = np.ceil(a.subarrays / chip.hierarchy.subarrays_per_pe)
     tiles = np.ceil(pes / chip.hierarchy.pes_per_tile)
-    n_pes, n_tiles = float(np.sum(pes)), float(np.sum(tiles))
+    n_pes, n_tiles = np.sum(pes, axis=-1, keepdims=True), np.sum(tiles, axis=-1, keepdims=True)
     pe_side = np.sqrt(sub_area * chip.hierarchy.subarrays_per_pe)
     tile_side = pe_side * np.sqrt(chip.hierarchy.pes_per_tile)
     tech = chip.technology
@@ -154,18 +155,20 @@ def chip_area(a: Activity, g: Geometry, pr: Prices, chip: Chip, shapes: LayerSha
     layer_in = shapes.in_size**2 * shapes.in_channels * act_bits
     layer_out = shapes.out_size**2 * shapes.out_channels * act_bits
     pe_buffers = n_pes * C * act_bits * 2 * pr.buffer_bit_area               # double-buffered input rows
-    global_buffer = float(np.max(layer_in + layer_out)) * pr.buffer_bit_area  # one layer's input + output map
+    global_buffer = np.max(layer_in + layer_out, axis=-1, keepdims=True) * pr.buffer_bit_area  # one layer's input + output map
     other = periphery + pe_buffers + global_buffer
     # gradients are kept in full precision in a separate digital memory until the once-per-batch update
     # (Dhull Sec. I, mixed-precision training): one gradient word per weight, in dense 6T SRAM
-    grad_storage_bits = float(np.sum(a.weights)) * chip.precision.gradient_bits
+    grad_storage_bits = np.sum(a.weights, axis=-1, keepdims=True) * chip.precision.gradient_bits
     weight_gradient = chip.training.wg_lanes * pr.mac.area + grad_storage_bits * chip.technology.sram_cell_area
     area = {
-        "imc": imc, "routing": float(routing), "adc": adc, "accumulation": float(accumulation),
-        "other_logic_and_storage": float(other), "weight_gradient": weight_gradient,
+        "imc": imc, "routing": routing, "adc": adc, "accumulation": accumulation,
+        "other_logic_and_storage": other, "weight_gradient": weight_gradient,
     }
     area["total"] = sum(area.values())
-    geometry = {"subarrays": subarrays, "pes": n_pes, "tiles": n_tiles, "adcs": adcs,
+    area = {k: np.squeeze(v, axis=-1) for k, v in area.items()}
+    geometry = {"subarrays": np.squeeze(subarrays, -1), "pes": np.squeeze(n_pes, -1), "tiles": np.squeeze(n_tiles, -1),
+                "adcs": np.squeeze(adcs, -1),
                 "htree_bit_energy": pe_tree.bit_energy + tile_tree.bit_energy + chip_tree.bit_energy,
                 "psum_bit_energy": pe_tree.bit_energy,
                 "partial_sum_bits": psum}
@@ -239,6 +242,7 @@ def estimate(network: Network, chip: Chip, mode: Mode = "inference") -> Estimate
     activity = count_actions(shapes, geometry).select(training=mode == "training")
     prices = Prices.from_chip(chip)
     area, resources = chip_area(activity, geometry, prices, chip, shapes)
+    area = {k: float(v) for k, v in area.items()}
     priced = price_layers(activity, geometry, prices, chip, resources["htree_bit_energy"], resources["psum_bit_energy"])
     n = len(shapes.names)
     rows = {
@@ -247,6 +251,6 @@ def estimate(network: Network, chip: Chip, mode: Mode = "inference") -> Estimate
         "energy_j": np.stack([np.broadcast_to(priced["energy_j"][c], (n,)) for c in CATEGORIES], axis=1).ravel(),
         "latency_s": np.stack([np.broadcast_to(priced["latency_s"][c], (n,)) for c in CATEGORIES], axis=1).ravel(),
     }
-    resources = {k: v for k, v in resources.items() if not k.endswith("bit_energy")}
+    resources = {k: float(v) for k, v in resources.items() if not k.endswith("bit_energy")}
     resources["weights"] = float(np.sum(activity.weights))
     return Estimate(network.name, chip.name, mode, pd.DataFrame(rows), area, resources, chip.training.images_per_epoch)

@@ -1,7 +1,9 @@
 """Quantities with units in YAML (`0.5 ns`, `61.06 uS`, `23 F^2`) converted to plain SI floats at load time.
 
-Parsing uses pint; `F` is the technology's feature size, so `F^2` areas need it (passed as validation
-context by the spec loader). Plain numbers are taken as already in SI units.
+Plain SI symbols with a metric prefix, combined with `*`, `/` and `^` (`fF/um`, `A/m^2`, `ohm*m`), are
+read by a small table (fast: no registry to build); anything else goes to pint, which knows every unit.
+`F^2` is the technology's feature size squared, so it needs that size (passed as validation context by
+the spec loader). Plain numbers are taken as already in SI units.
 """
 
 from __future__ import annotations
@@ -22,8 +24,55 @@ def _registry():
     return pint.UnitRegistry()
 
 
+_PREFIX = {"": 1.0, "a": 1e-18, "f": 1e-15, "p": 1e-12, "n": 1e-9, "u": 1e-6, "µ": 1e-6, "μ": 1e-6, "m": 1e-3,
+           "c": 1e-2, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12}
+# SI symbol -> exponents of (kg, m, s, A)
+_SYMBOL = {"s": (0, 0, 1, 0), "m": (0, 1, 0, 0), "g": (1, 0, 0, 0), "J": (1, 2, -2, 0), "W": (1, 2, -3, 0),
+           "V": (1, 2, -3, -1), "A": (0, 0, 0, 1), "S": (-1, -2, 3, 2), "ohm": (1, 2, -3, -2), "Ohm": (1, 2, -3, -2),
+           "Ω": (1, 2, -3, -2), "F": (-1, -2, 4, 2), "Hz": (0, 0, -1, 0), "C": (0, 0, 1, 1)}
+_NUMBER = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*?)\s*$")
+
+
+def _factor(token: str):
+    base, _, exp = token.partition("^")
+    power = int(exp) if exp.lstrip("-").isdigit() else (None if exp else 1)
+    if power is None:
+        return None
+    for sym in sorted(_SYMBOL, key=len, reverse=True):
+        if base.endswith(sym) and base[: -len(sym)] in _PREFIX:
+            scale = _PREFIX[base[: -len(sym)]] * (1e-3 if sym == "g" else 1.0)
+            return scale**power, tuple(power * d for d in _SYMBOL[sym])
+    return None
+
+
+def _simple_unit(text: str):
+    """(scale to SI, dimension exponents) of a plain product/quotient of prefixed SI symbols, else None."""
+    if not text:
+        return 1.0, (0, 0, 0, 0)
+    scale, dims = 1.0, [0, 0, 0, 0]
+    for sign, token in re.findall(r"([*/]?)\s*([^*/\s]+)", text):
+        f = _factor(token)
+        if f is None:
+            return None
+        k = -1 if sign == "/" else 1
+        scale *= f[0] ** k
+        dims = [d + k * e for d, e in zip(dims, f[1])]
+    return scale, tuple(dims)
+
+
 @lru_cache(maxsize=1024)
 def _parse(text: str, unit: str) -> float:
+    m = _NUMBER.match(text)
+    if m:
+        got, want = _simple_unit(m.group(2).replace(" ", "")), _simple_unit(unit)
+        if got is not None and want is not None:
+            if got[1] != want[1]:
+                raise ValueError(f"{text!r} is not a quantity in {unit}")
+            return float(m.group(1)) * got[0] / want[0]
+    return _parse_with_pint(text, unit)
+
+
+def _parse_with_pint(text: str, unit: str) -> float:
     ureg = _registry()
     try:
         q = ureg.Quantity(text)

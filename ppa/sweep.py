@@ -1,0 +1,379 @@
+"""Design-space sweeps: a grid of spec overrides evaluated as numpy arrays, with Pareto marking and resume.
+
+A grid file maps dotted spec paths to lists of values (`subarray.rows: [64, 128, 256]`); the key
+`device` (or `hw`) lists base specs. Points are the cartesian product. Numeric fields are evaluated for
+all points of a base spec at once: the mapping and pricing stages broadcast design parameters of shape
+(points, 1) against layers (last axis), so a sweep is one array computation per chunk, not one estimate
+call per point. Non-numeric fields (say `subarray.input_encoding`) split the points into groups, one
+validated base spec per group.
+
+Each field value is validated once against the spec models (bad values name the grid file, line and key);
+combinations that break a cross-field rule (columns_per_adc > columns) are dropped and counted.
+Results are written chunk by chunk next to the output (`OUT.parts/`), so an interrupted sweep resumes
+where it stopped without losing or duplicating rows; the final table is written atomically.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, Callable, Iterable
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ValidationError
+
+from ppa.errors import PpaError
+from ppa.estimate import PAPER_CATEGORIES, Mode, Prices, chip_area, price_layers
+from ppa.mapping import Geometry, LayerShapes, count_actions
+from ppa.network import Network
+from ppa.spec import Chip, load_chip
+from ppa.yamlio import Document, read_yaml
+
+BASE_KEYS = ("device", "hw")
+RESULT_COLUMNS = ("area_m2", "latency_s", "energy_j", "latency_paper_s", "energy_paper_j")
+
+
+@dataclass
+class Grid:
+    """A parsed grid: base specs and the values of each swept dotted path (in file order)."""
+
+    bases: list[str]
+    fields: dict[str, list]
+    source: str = "<grid>"
+    doc: Document | None = field(default=None, repr=False)
+
+    @property
+    def size(self) -> int:
+        n = len(self.bases)
+        for values in self.fields.values():
+            n *= len(values)
+        return n
+
+    def fingerprint(self) -> str:
+        """A hash of the grid's content, to refuse resuming a different sweep."""
+        return hashlib.sha256(json.dumps({"bases": self.bases, "fields": self.fields}, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def load_grid(path: str | Path, default_hw: str = "dw_40nm") -> Grid:
+    """Read a grid YAML; values must be non-empty lists; `device:` lists base specs (default `default_hw`)."""
+    doc = read_yaml(path)
+    if not isinstance(doc.data, dict) or not doc.data:
+        raise PpaError("expected a mapping of dotted spec paths to lists of values", file=str(path))
+    bases: list[str] = [default_hw]
+    fields: dict[str, list] = {}
+    for key, values in doc.data.items():
+        if not isinstance(values, list) or not values:
+            raise doc.error((key,), "expected a non-empty list of values")
+        if len(set(map(str, values))) != len(values):
+            raise doc.error((key,), "values repeat")
+        if key in BASE_KEYS:
+            bases = [_resolve_base(str(v), Path(path)) for v in values]
+        else:
+            fields[key] = values
+    return Grid(bases, fields, str(path), doc)
+
+
+def _resolve_base(name: str, grid_path: Path) -> str:
+    candidate = grid_path.parent / name
+    return str(candidate) if candidate.exists() else name
+
+
+def _get(model: Any, dotted: str):
+    node = model
+    for part in dotted.split("."):
+        if isinstance(node, BaseModel):
+            if part not in type(node).model_fields:
+                raise KeyError(part)
+            node = getattr(node, part)
+        else:
+            raise KeyError(part)
+    return node
+
+
+def _set(data: dict, dotted: str, value) -> None:
+    parts = dotted.split(".")
+    for part in parts[:-1]:
+        data = data[part]
+    data[parts[-1]] = value
+
+
+def _validated(base: Chip, overrides: dict[str, Any], grid: Grid, key: str | None = None) -> Chip:
+    data = base.model_dump()
+    for dotted, value in overrides.items():
+        _set(data, dotted, value)
+    try:
+        return type(base).model_validate(data, context={"feature_size": base.technology.feature_size})
+    except ValidationError as err:
+        first = err.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        msg = first["msg"].removeprefix("Value error, ")
+        if grid.doc is not None and key is not None:
+            raise grid.doc.error((key,), f"{msg} (at {where}, value {overrides.get(key)!r})") from None
+        raise PpaError(f"{msg} (at {where})", file=grid.source) from None
+
+
+def _is_numeric(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def design_points(grid: Grid) -> pd.DataFrame:
+    """The cartesian product of the grid as a table: `point`, `device`, then one column per dotted path."""
+    columns = ["device", *grid.fields]
+    rows = itertools.product(grid.bases, *grid.fields.values())
+    df = pd.DataFrame(list(rows), columns=columns)
+    df.insert(0, "point", np.arange(len(df), dtype=np.int64))
+    return df
+
+
+def _vector_view(base: Chip, numeric: dict[str, np.ndarray]) -> SimpleNamespace:
+    """A read-only stand-in for a Chip whose swept numeric fields are arrays of shape (points, 1)."""
+
+    def to_ns(value):
+        if isinstance(value, dict):
+            return SimpleNamespace(**{k: to_ns(v) for k, v in value.items()})
+        return value
+
+    view = to_ns(base.model_dump())
+    for dotted, values in numeric.items():
+        node = view
+        parts = dotted.split(".")
+        for part in parts[:-1]:
+            node = getattr(node, part)
+        setattr(node, parts[-1], np.asarray(values, dtype=np.float64)[:, None])
+    dev = view.device
+    dev.weight_cells = dev.weight_bits if dev.kind == "sram" else 1
+    view.adcs_per_subarray = np.ceil(np.asarray(view.subarray.columns, dtype=np.float64) / view.subarray.columns_per_adc)
+    return view
+
+
+def evaluate_points(network: Network, base: Chip, numeric: dict[str, np.ndarray], mode: Mode) -> dict[str, np.ndarray]:
+    """Totals per design point (per image) for arrays of numeric overrides of one validated base spec."""
+    view = _vector_view(base, numeric)
+    shapes = LayerShapes.from_network(network)
+    geometry = Geometry.from_chip(view)
+    activity = count_actions(shapes, geometry).select(training=mode == "training")
+    prices = Prices.from_chip(view)
+    area, resources = chip_area(activity, geometry, prices, view, shapes)
+    priced = price_layers(activity, geometry, prices, view, resources["htree_bit_energy"], resources["psum_bit_energy"])
+    n = len(next(iter(numeric.values()))) if numeric else 1
+
+    def total(quantity, categories=None):
+        parts = priced[quantity] if categories is None else {c: priced[quantity][c] for c in categories}
+        return np.broadcast_to(sum(np.sum(np.broadcast_to(v, np.broadcast_shapes(np.shape(v), (n, 1))), axis=-1) for v in parts.values()), (n,))
+
+    return {
+        "area_m2": np.broadcast_to(area["total"], (n,)).astype(np.float64),
+        "latency_s": total("latency_s"), "energy_j": total("energy_j"),
+        "latency_paper_s": total("latency_s", PAPER_CATEGORIES), "energy_paper_j": total("energy_j", PAPER_CATEGORIES),
+    }
+
+
+def _valid_mask(view_numeric: dict[str, np.ndarray], base: Chip) -> np.ndarray:
+    cols = view_numeric.get("subarray.columns", np.asarray(base.subarray.columns))
+    share = view_numeric.get("subarray.columns_per_adc", np.asarray(base.subarray.columns_per_adc))
+    return np.broadcast_to(np.asarray(share) <= np.asarray(cols), (len(next(iter(view_numeric.values()))),)) if view_numeric else np.ones(1, bool)
+
+
+def evaluate_chunk(network: Network, grid: Grid, points: pd.DataFrame, mode: Mode,
+                   _bases: dict[str, Chip] | None = None) -> pd.DataFrame:
+    """Evaluate a slice of design points: group by base spec and non-numeric fields, broadcast the rest."""
+    numeric_keys = [k for k, vals in grid.fields.items() if all(_is_numeric(v) for v in vals)]
+    group_keys = ["device"] + [k for k in grid.fields if k not in numeric_keys]
+    bases = _bases if _bases is not None else {}
+    out = []
+    for group, frame in points.groupby(group_keys, sort=False):
+        group = group if isinstance(group, tuple) else (group,)
+        spec_name = group[0]
+        if spec_name not in bases:
+            bases[spec_name] = load_chip(spec_name)
+        base = bases[spec_name]
+        if not isinstance(base, Chip):
+            raise PpaError("sweeps cover in-memory-computing specs (kind: imc)", file=spec_name, field="kind")
+        structural = dict(zip(group_keys[1:], group[1:]))
+        if structural:
+            base = _validated(base, structural, grid)
+        numeric = {k: frame[k].to_numpy(dtype=np.float64) for k in numeric_keys}
+        keep = _valid_mask(numeric, base) if numeric else np.ones(len(frame), bool)
+        frame = frame[keep]
+        numeric = {k: v[keep] for k, v in numeric.items()}
+        if len(frame) == 0:
+            continue
+        res = evaluate_points(network, base, numeric, mode)
+        frame = frame.copy()
+        for key in RESULT_COLUMNS:
+            frame[key] = np.broadcast_to(res[key], (len(frame),))
+        out.append(frame)
+    if not out:
+        return points.iloc[0:0].assign(**{k: pd.Series(dtype=float) for k in RESULT_COLUMNS})
+    return pd.concat(out).sort_values("point", kind="stable")
+
+
+def validate_grid(grid: Grid) -> dict[str, Chip]:
+    """Load each base spec and validate every (path, value) once against it; returns the base specs."""
+    bases: dict[str, Chip] = {}
+    for name in grid.bases:
+        spec = load_chip(name)
+        if not isinstance(spec, Chip):
+            raise PpaError("sweeps cover in-memory-computing specs (kind: imc)", file=name, field="kind")
+        bases[name] = spec
+        for key, values in grid.fields.items():
+            try:
+                current = _get(spec, key)
+            except KeyError:
+                allowed = _paths(spec)
+                import difflib
+
+                close = difflib.get_close_matches(key, allowed, n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                raise grid.doc.error((key,), f"not a field of {spec.name}{hint}") if grid.doc else PpaError(key) from None
+            if isinstance(current, BaseModel):
+                raise grid.doc.error((key,), "names a whole section; sweep one of its fields")
+            for value in values:
+                _validated(spec, {key: value}, grid, key)
+    return bases
+
+
+def _paths(model: BaseModel, prefix: str = "") -> list[str]:
+    out = []
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        path = f"{prefix}{name}"
+        out.extend(_paths(value, path + ".") if isinstance(value, BaseModel) else [path])
+    return out
+
+
+def pareto_mask(values: np.ndarray, block: int = 512) -> np.ndarray:
+    """Rows not dominated by any other (all objectives minimised): no other row is <= everywhere and < somewhere.
+
+    Rows are visited in lexicographic order (a dominator always sorts first), block by block, each block
+    checked against the front found so far and against itself; a row dominated by anything is dominated
+    by a front row, so the front stays small and the work near linear.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    n = len(values)
+    mask = np.zeros(n, dtype=bool)
+    if n == 0:
+        return mask
+    order = np.lexsort(values.T[::-1])
+    front = np.empty((0, values.shape[1]))
+
+    def dominated_by(cands: np.ndarray, others: np.ndarray) -> np.ndarray:
+        le = np.all(others[None, :, :] <= cands[:, None, :], axis=2)
+        lt = np.any(others[None, :, :] < cands[:, None, :], axis=2)
+        return np.any(le & lt, axis=1)
+
+    for start in range(0, n, block):
+        idx = order[start:start + block]
+        chunk = values[idx]
+        idx = idx[~dominated_by(chunk, front)] if len(front) else idx
+        survivors = values[idx]
+        idx = idx[~dominated_by(survivors, survivors)]
+        mask[idx] = True
+        front = np.concatenate([front, values[idx]])
+    return mask
+
+
+def _write_atomic(df: pd.DataFrame, path: Path) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    if path.suffix == ".parquet":
+        try:
+            df.to_parquet(tmp, index=False)
+        except ImportError:
+            raise PpaError('writing parquet needs pyarrow: pip install "ppa[distributed]", or use a .csv output', file=str(path)) from None
+    else:
+        df.to_csv(tmp, index=False)
+    os.replace(tmp, path)
+
+
+def run_sweep(network: Network, grid: Grid, mode: Mode = "inference", out: str | Path | None = None,
+              chunk_size: int = 4096, scheduler: str | None = None,
+              on_chunk: Callable[[int, int], None] | None = None) -> pd.DataFrame:
+    """Evaluate every design point of `grid`, mark the Pareto front, and write `out` (CSV or parquet).
+
+    With `out`, finished chunks live in `OUT.parts/` until the end, so a rerun after an interruption
+    evaluates only the missing chunks. `scheduler` is None (in process), 'local' (a Dask LocalCluster) or a
+    Dask scheduler address ('tcp://host:port'); every engine gives the same table.
+    """
+    if chunk_size < 1:
+        raise PpaError("chunk size must be positive", field="chunk_size")
+    bases = validate_grid(grid)
+    points = design_points(grid)
+    chunks = [points.iloc[i:i + chunk_size] for i in range(0, len(points), chunk_size)]
+    parts_dir = None
+    done: dict[int, pd.DataFrame] = {}
+    if out is not None:
+        out = Path(out)
+        if out.suffix not in (".csv", ".parquet"):
+            raise PpaError("expected an output ending in .csv or .parquet", file=str(out))
+        parts_dir = out.with_name(out.name + ".parts")
+        manifest = {"grid": grid.fingerprint(), "network": network.name, "mode": mode, "chunk_size": chunk_size,
+                    "points": len(points)}
+        if parts_dir.exists():
+            old = json.loads((parts_dir / "manifest.json").read_text()) if (parts_dir / "manifest.json").exists() else {}
+            if old != manifest:
+                shutil.rmtree(parts_dir)          # a different sweep: start afresh
+        parts_dir.mkdir(parents=True, exist_ok=True)
+        (parts_dir / "manifest.json").write_text(json.dumps(manifest))
+        for i in range(len(chunks)):
+            part = parts_dir / f"chunk-{i:06d}.csv"
+            if part.exists():
+                done[i] = pd.read_csv(part)
+    todo = [i for i in range(len(chunks)) if i not in done]
+
+    def finished(i: int, frame: pd.DataFrame) -> None:
+        done[i] = frame
+        if parts_dir is not None:
+            _write_atomic(frame, parts_dir / f"chunk-{i:06d}.csv")
+        if on_chunk:
+            on_chunk(len(done), len(chunks))
+
+    if on_chunk and done:
+        on_chunk(len(done), len(chunks))
+    if scheduler is None:
+        for i in todo:
+            finished(i, evaluate_chunk(network, grid, chunks[i], mode, bases))
+    else:
+        for i, frame in _run_dask(network, grid, chunks, todo, mode, scheduler):
+            finished(i, frame)
+
+    frames = [done[i] for i in range(len(chunks)) if len(done[i])]
+    result = pd.concat(frames, ignore_index=True) if frames else evaluate_chunk(network, grid, points.iloc[0:0], mode, bases)
+    result = result.sort_values("point", kind="stable").reset_index(drop=True)
+    result["pareto"] = pareto_mask(result[["area_m2", "latency_s", "energy_j"]].to_numpy()) if len(result) else []
+    if out is not None:
+        _write_atomic(result, out)
+        shutil.rmtree(parts_dir, ignore_errors=True)
+    return result
+
+
+def _run_dask(network, grid, chunks, todo, mode, scheduler) -> Iterable[tuple[int, pd.DataFrame]]:
+    """Evaluate chunks on a Dask cluster ('local' starts one in this process), yielding them as they finish."""
+    try:
+        from dask.distributed import Client, LocalCluster, as_completed
+    except ImportError:
+        raise PpaError('distributed sweeps need Dask: pip install "ppa[distributed]"', field="scheduler") from None
+    grid = Grid(grid.bases, grid.fields, grid.source)          # the YAML document stays home
+    cluster = None
+    try:
+        if scheduler == "local":
+            cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None)
+            client = Client(cluster)
+        else:
+            try:
+                client = Client(scheduler, timeout=10)
+            except OSError as exc:
+                raise PpaError(f"cannot reach the Dask scheduler ({exc})", field="scheduler") from None
+        with client:
+            futures = {client.submit(evaluate_chunk, network, grid, chunks[i], mode, pure=False): i for i in todo}
+            for future in as_completed(futures):
+                yield futures[future], future.result()
+    finally:
+        if cluster is not None:
+            cluster.close()
