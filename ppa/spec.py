@@ -17,13 +17,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from ppa.errors import PpaError
 from ppa.units import (
-    Amperes,
     CurrentDensity,
     Farads,
     FaradsPerMeter,
     Joules,
     Meters,
-    Ohms,
     Resistivity,
     Seconds,
     Siemens,
@@ -40,12 +38,6 @@ class Strict(BaseModel):
     """Base for every spec section: unknown fields are errors, values are validated on assignment."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-def _positive(value: float) -> float:
-    if value <= 0:
-        raise ValueError("must be positive")
-    return value
 
 
 class Technology(Strict):

@@ -127,4 +127,3 @@ CurrentDensity = Annotated[float, quantity("A/m^2")]
 Resistivity = Annotated[float, quantity("ohm*m")]
 FaradsPerMeter = Annotated[float, quantity("F/m")]
 FaradsPerSquareMeter = Annotated[float, quantity("F/m^2")]
-JoulesPerBit = Joules

@@ -91,13 +91,14 @@ def read_yaml(path: str | Path) -> Document:
     return Document(data, path, lines)
 
 
-def _merge(base: Any, over: Any, base_lines: dict, over_lines: dict, loc: Loc, lines: dict) -> Any:
+def _merge(base: Any, over: Any) -> Any:
+    """Lay `over` on `base`: mappings merge key by key, anything else is replaced."""
     if isinstance(base, dict) and isinstance(over, dict):
         if "kind" in over and over.get("kind") != base.get("kind"):
             return over  # a different kind of section (e.g. device: sram over dw_mtj) replaces, never mixes
         out = dict(base)
         for key, value in over.items():
-            out[key] = _merge(base.get(key), value, base_lines, over_lines, loc + (key,), lines) if key in base else value
+            out[key] = _merge(base[key], value) if key in base else value
         return out
     return over
 
@@ -125,7 +126,7 @@ def resolve_extends(doc: Document, _seen: tuple[Path, ...] = ()) -> Document:
                 for k, v in base.lines.items():
                     lines.setdefault(loc + k, v)
                 # keys written here win; their lines stay those of this file
-                value = _merge(base.data, value, base.lines, doc.lines, loc, lines)
+                value = _merge(base.data, value)
             return value
         if isinstance(value, list):
             return [visit(v, loc + (i,), here, seen) for i, v in enumerate(value)]
