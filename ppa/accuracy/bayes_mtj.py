@@ -66,6 +66,13 @@ class BayesMtjParams:
     @classmethod
     def from_chip(cls, chip: Any, **overrides: Any) -> "BayesMtjParams":
         """Read the cost side's chip spec (chip.bayes_mtj, chip.dw_pair, chip.adc); missing fields keep defaults."""
+        kw = cls.fields_from_chip(chip)
+        kw.update(overrides)
+        return cls(**kw)
+
+    @staticmethod
+    def fields_from_chip(chip: Any) -> dict[str, Any]:
+        """The BayesMtjParams fields a chip spec provides (so a report can say which numbers came from it)."""
         kw: dict[str, Any] = {}
         bm = getattr(chip, "bayes_mtj", None)
         for attr, field in (
@@ -88,11 +95,9 @@ class BayesMtjParams:
         adc = getattr(chip, "adc", None)
         if adc is not None and getattr(adc, "bits", None) is not None:
             kw["adc_bits"] = int(adc.bits)
-        for key in ("sigma_bits", "notches"):
-            if key in kw:
-                kw[key] = int(kw[key])
-        kw.update(overrides)
-        return cls(**kw)
+        if "sigma_bits" in kw:
+            kw["sigma_bits"] = int(kw["sigma_bits"])
+        return kw
 
     def with_(self, **changes: Any) -> "BayesMtjParams":
         """A copy with some fields changed (e.g. a swept on/off ratio)."""
