@@ -85,6 +85,18 @@ def format_percent(value: Any) -> str:
     return text if text.startswith("-") else "+" + text
 
 
+def latex_number(value: Any) -> str:
+    """format_number in LaTeX math: '1.662e-04' -> '$1.662\\times10^{-4}$', signs as math minus/plus."""
+    text = value if isinstance(value, str) else format_number(value)
+    if text in ("-", "nan"):
+        return text
+    mantissa, _, exp = text.partition("e")
+    body = mantissa.replace(",", "{,}")
+    if exp:
+        body += rf"\times10^{{{int(exp)}}}"
+    return f"${body}$"
+
+
 def format_ratio(value: Any) -> str:
     """A ratio with 4 significant digits and an 'x'."""
     return "-" if value is None else f"{format_number(float(value))}x"
@@ -214,7 +226,7 @@ def dw_vs_sram_context(network: str = "networks/vgg8.yaml", dw: str = "dw_40nm",
         "sram3b_note": ("Known disagreement: our SRAM costs scale with the number of bit columns per weight; the "
                         "paper's 32-bit and 3-bit figures together imply a large bit-independent SRAM overhead "
                         "(about 7.5 J per epoch and 3e-4 m^2) that we found no physical basis for, so no constant "
-                        "is bent to fit the text-only 2.9x / 2.5x. Latency agrees within 20 %."),
+                        "is bent to fit the text-only 2.9x / 2.5x."),
         "categories_note": ("Energy and latency are the sums of the five Table III/IV categories; buffer and "
                             "interconnect traffic is estimated in its own categories and left out, as Table VI does."),
         "per_layer_frames": per_layer_frames,
@@ -280,7 +292,8 @@ def pmac_vs_trng_context(spec: str = "pmac_40nm", sizes: Sequence[int] = DEFAULT
         "title": "Probabilistic MAC vs CMOS TRNG: ours vs SAND2022-13142 (Fig. 3-8A)",
         "spec": chip.name, "sizes": sizes, "curves": curves, "curve_names": [c["name"] for c in curves],
         "spintronic_names": [c["name"] for c in spin], "table": table, "breakdown": breakdown,
-        "breakdown_keys": list(spin[0]["breakdown"]), "claims": claims, "cmos_line": line,
+        "breakdown_keys": list(spin[0]["breakdown"]),
+        "breakdown_labels": {k: {"dac": "DAC", "adc": "ADC"}.get(k, k.replace("_", " ")) for k in spin[0]["breakdown"]}, "claims": claims, "cmos_line": line,
         "all_claims_hold": all(c["holds"] for c in claims), "bnn": bnn, "samples": samples,
         "cmos_note": ("The CMOS line counts a 4-bit TRNG value (1.6 pJ/bit, Bae et al.) and a 4-bit multiply per MAC; "
                       "reading the mean weight and accumulating are left out, which favours the baseline."),
@@ -403,6 +416,7 @@ def plot_energy_per_mac(curves: list[dict], sizes: Sequence[int]) -> str:
             ax.plot(sizes, c["energy_per_mac_j"], "o-", label=c["name"])
     ax.set_xscale("log", base=2)
     ax.set_yscale("log")
+    ax.set_xticks(list(sizes), [str(n) for n in sizes])
     ax.set_xlabel("array size N (N x N MVM)")
     ax.set_ylabel("energy per MAC (J)")
     ax.grid(True, which="both", alpha=0.3)
@@ -419,6 +433,7 @@ def plot_pmac_breakdown(curve: dict, sizes: Sequence[int]) -> str:
         ax.plot(sizes, v, "o-", label=k.replace("_", " "), markersize=3)
     ax.set_xscale("log", base=2)
     ax.set_yscale("log")
+    ax.set_xticks(list(sizes), [str(n) for n in sizes])
     ax.set_xlabel("array size N")
     ax.set_ylabel("energy per MAC (J)")
     ax.set_title(curve["name"], fontsize=10)
@@ -481,6 +496,9 @@ def _environment(path: str):
     env.filters["pct"] = format_percent
     env.filters["ratio"] = format_ratio
     env.filters["latex"] = _latex_escape
+    env.filters["texnum"] = latex_number
+    env.filters["texpct"] = lambda v: latex_number(format_percent(v))
+    env.filters["texratio"] = lambda v: "-" if v is None else latex_number(format_number(float(v)))[:-1] + r"\times$"
     env.filters["yesno"] = lambda b: "yes" if b else "no"
     return env
 
