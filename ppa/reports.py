@@ -19,6 +19,7 @@ from __future__ import annotations
 import io
 import math
 import os
+import re
 import tempfile
 from functools import lru_cache
 from pathlib import Path
@@ -333,15 +334,20 @@ def sweep_context(results: pd.DataFrame, title: str | None = None, source: str |
         df = df.assign(pareto=pareto_mask(df[list(SWEEP_METRICS)].to_numpy(dtype=float)) if len(df) else [])
     df = df.assign(pareto=df["pareto"].astype(bool))
     params = [c for c in df.columns if c not in SWEEP_NON_PARAMETERS]
+
+    def plain(v):
+        return v.item() if isinstance(v, np.generic) else v
+
     front = df[df["pareto"]].sort_values("energy_j", kind="stable")
     shown = front.head(MAX_PARETO_ROWS)
-    rows = [{"point": int(r["point"]), "params": [r[p] for p in params],
+    rows = [{"point": int(r["point"]), "params": [plain(r[p]) for p in params],
              **{m: float(r[m]) for m in SWEEP_METRICS}} for _, r in shown.iterrows()]
     best = {}
     if len(df):
         for m in SWEEP_METRICS:
             r = df.loc[df[m].idxmin()]
-            best[m] = {"point": int(r["point"]), "value": float(r[m]), "params": [r[p] for p in params]}
+            best[m] = {"label": QUANTITY_LABELS[m], "point": int(r["point"]), "value": float(r[m]),
+                       "params": [plain(r[p]) for p in params]}
     return {
         "title": title or "Design-space sweep: Pareto front of area, latency and energy",
         "source": source, "points": len(df), "pareto_points": int(df["pareto"].sum()), "params": params,
@@ -355,7 +361,7 @@ def sweep_context(results: pd.DataFrame, title: str | None = None, source: str |
 
 
 def _svg(fig) -> str:
-    """A figure as inline SVG text (no XML prolog, no DOCTYPE, no date: reproducible and embeddable)."""
+    """A figure as inline SVG text (no XML prolog, DOCTYPE or RDF metadata: reproducible and embeddable)."""
     import matplotlib.pyplot as plt
 
     buf = io.StringIO()
@@ -365,7 +371,8 @@ def _svg(fig) -> str:
         plt.close(fig)
     text = buf.getvalue()
     start = text.find("<svg")
-    return text[start:] if start >= 0 else text
+    text = text[start:] if start >= 0 else text
+    return re.sub(r"\s*<metadata>.*?</metadata>", "", text, count=1, flags=re.S)
 
 
 def _pyplot():
