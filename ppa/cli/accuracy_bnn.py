@@ -189,7 +189,12 @@ def register(cli: click.Group) -> None:
 
             chip = load_chip(hw)
             fields = BayesMtjParams.fields_from_chip(chip)
-            device = BayesMtjParams(**fields)
+            try:
+                device = BayesMtjParams(**fields)
+            except ValueError as exc:
+                from ppa.errors import PpaError
+
+                raise PpaError(f"cannot model this device as a probabilistic cell: {exc}", file=hw) from None
             from_spec = {"spec": hw, "fields": sorted(fields),
                          "has_bayes_mtj": getattr(chip, "bayes_mtj", None) is not None}
         result = run_bnn(dataset=dataset, samples=samples, seed=seed, full=full, device=device)

@@ -45,3 +45,22 @@ def test_table_and_validation():
     assert rows[0]["survive_1h"] > rows[-1]["survive_1h"]
     with pytest.raises(ValueError):
         R.retention_time(0)
+
+
+def test_cli_retention_json_and_bad_input():
+    import json
+
+    from click.testing import CliRunner
+
+    from ppa.cli import main
+
+    res = CliRunner().invoke(main, ["retention", "--temperatures", "300,400", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.output)
+    assert [r["temperature_K"] for r in data["rows"]] == [300.0, 400.0]
+    assert data["rows"][0]["retention_s"] == pytest.approx(float(R.retention_time(300.0)))
+    for bad in ("300,abc", "-5", ""):
+        res = CliRunner().invoke(main, ["retention", "--temperatures", bad])
+        assert res.exit_code == 2
+    res = CliRunner().invoke(main, ["retention", "--prefactor", "-1"])
+    assert res.exit_code == 2 and "Traceback" not in res.output
