@@ -353,7 +353,8 @@ def sweep_context(results: pd.DataFrame, title: str | None = None, source: str |
         "source": source, "points": len(df), "pareto_points": int(df["pareto"].sum()), "params": params,
         "rows": rows, "truncated": len(front) - len(shown), "best": best, "frame": df,
         "pareto_note": "A point is on the Pareto front when no other point is at least as good in area, latency and "
-                       "energy and better in one. The plot shows energy vs area; latency is the third axis.",
+                       "energy and better in one. The plot shows energy vs area; latency is the third axis. Latency and "
+                       "energy are as in the results table (per image for `ppa sweep`).",
     }
 
 
@@ -462,8 +463,12 @@ def plot_pareto(frame: pd.DataFrame) -> str:
     ax.scatter(on["area_m2"], on["energy_j"], s=18, c="#d62728", label="Pareto", zorder=3)
     positive = len(frame) and (frame[["area_m2", "energy_j"]] > 0).all().all()
     if positive:
+        from matplotlib.ticker import NullFormatter
+
         ax.set_xscale("log")
         ax.set_yscale("log")
+        ax.xaxis.set_minor_formatter(NullFormatter())
+        ax.yaxis.set_minor_formatter(NullFormatter())
     ax.set_xlabel("area (m^2)")
     ax.set_ylabel("energy (J)")
     ax.grid(True, which="both", alpha=0.3)
