@@ -95,7 +95,7 @@ def _regression_tables(r: dict, fmt: str) -> list[str]:
                      "clip": _pct(m.get("sigma_clipped_fraction"))})
     d = r["data"]
     out = [render_table(rows, [Column("model", "model", numeric=False), Column("rmse", "RMSE mpg"),
-                               Column("cov_err", "mean |coverage-alpha| %"), Column("cov90", "90% CI coverage %"),
+                               Column("cov_err", "mean abs(coverage-alpha) %"), Column("cov90", "90% CI coverage %"),
                                Column("w90", "90% CI width mpg"), Column("clip", "sigma clipped %")], fmt,
                         title="Auto MPG regression (Fig. 3-7 analogue)",
                         notes=[f"{d['dataset']}: {d['n_train']} train / {d['n_test']} test, dense "
