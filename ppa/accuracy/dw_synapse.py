@@ -94,13 +94,13 @@ def _check_transition(p: np.ndarray, n: int, field: str) -> np.ndarray:
 class DwDeviceParams:
     """Device and periphery numbers the accuracy model needs (Table VIII states, variation, Fig. 1d, ADC/DAC bits)."""
 
-    conductances_S: tuple[float, ...] = TABLE_VIII_CONDUCTANCES_S
-    variation: float = 0.0
-    write_transition: tuple[tuple[float, ...], ...] | None = None
-    adc_bits: int | None = 8
-    dac_bits: int = 8
-    rows: int = 128
-    bit_serial: bool = False
+    conductances_S: tuple[float, ...] = TABLE_VIII_CONDUCTANCES_S  # one per notch, ascending (Table VIII)
+    variation: float = 0.0            # relative sigma of each state's conductance, per programming (Table X)
+    write_transition: tuple[tuple[float, ...], ...] | None = None  # P[from][to], one pulse; None: the default
+    adc_bits: int | None = 8          # column ADC precision (Table VII); None: no ADC (unquantised array)
+    dac_bits: int = 8                 # input DAC levels 2^bits, or the number of bit planes when bit-serial
+    rows: int = 128                   # rows per subarray (sec. IV: 128 x 128)
+    bit_serial: bool = False          # inputs as 1-bit planes with shift-add instead of a multi-bit DAC
 
     def __post_init__(self):
         g = tuple(float(x) for x in self.conductances_S)
