@@ -53,11 +53,13 @@ def format_number(value: Any, digits: int = 4) -> str:
     return f"{value:.{digits - 1}e}"
 
 
+_LATEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "_": r"\_", "#": r"\#", "$": r"\$",
+                  "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+
+
 def _latex_escape(text: Any) -> str:
-    s = str(text)
-    for a, b in (("\\", r"\textbackslash{}"), ("&", r"\&"), ("%", r"\%"), ("_", r"\_"), ("#", r"\#"), ("$", r"\$")):
-        s = s.replace(a, b)
-    return s
+    """Escape LaTeX's special characters, one character at a time (so replacements are not re-escaped)."""
+    return "".join(_LATEX_SPECIAL.get(ch, ch) for ch in str(text))
 
 
 @lru_cache(maxsize=1)

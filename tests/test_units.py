@@ -33,3 +33,10 @@ def test_feature_size_area():
     assert to_si("350 F^2", "m^2", feature_size=40e-9) == pytest.approx(350 * 1.6e-15)
     with pytest.raises(ValueError, match="feature size"):
         to_si("350 F^2", "m^2")
+
+
+def test_latex_escape_covers_every_special_character():
+    from ppa.report import _latex_escape
+
+    assert _latex_escape(r"a_b & 50% {x} ^2 ~ \ $#") == (
+        r"a\_b \& 50\% \{x\} \textasciicircum{}2 \textasciitilde{} \textbackslash{} \$\#")
