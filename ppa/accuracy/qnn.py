@@ -246,7 +246,7 @@ def _batches(n: int, batch: int, rng: np.random.Generator):
 # ---- float training ------------------------------------------------------------------------------------------
 
 def train_float(net: Net, x: np.ndarray, y: np.ndarray, rng: np.random.Generator, epochs: int = 20,
-                batch: int = 32, lr: float = 3e-3) -> Net:
+                batch: int = 128, lr: float = 1e-2) -> Net:
     """Float32 baseline training (Adam, off-chip): the '32-bit' network of Fig. 4."""
     params = [(layer, name) for layer in net.weight_layers for name in ("w", "b")]
     m = [np.zeros_like(getattr(layer, n)) for layer, n in params]
