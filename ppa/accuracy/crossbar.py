@@ -21,7 +21,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ppa.accuracy.dw_synapse import DwDeviceParams, normalized_weights, program_conductances
+from ppa.accuracy.dw_synapse import (
+    DwDeviceParams,
+    normalized_weights,
+    program_conductances,
+)
 
 
 def adc_quantize_(currents: np.ndarray, r, bits: int | None) -> np.ndarray:

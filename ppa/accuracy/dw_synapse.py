@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -151,12 +151,12 @@ class DwDeviceParams:
         """Mirror of the potentiating matrix: P_dep[i][j] = P[n-1-i][n-1-j]."""
         return self.potentiation[::-1, ::-1].copy()
 
-    def replace(self, **changes: Any) -> "DwDeviceParams":
+    def replace(self, **changes: Any) -> DwDeviceParams:
         """A copy with some fields changed (validated again)."""
         return dataclasses.replace(self, **changes)
 
     @classmethod
-    def from_chip(cls, chip: Any) -> "DwDeviceParams":
+    def from_chip(cls, chip: Any) -> DwDeviceParams:
         """Read the device/subarray numbers of a cost-side `Chip` (ppa.spec.load_chip), so one YAML is one design.
 
         Reads device.conductances/variation/write_transition, subarray.rows, the ADC bits from

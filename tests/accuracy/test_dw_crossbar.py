@@ -9,9 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-
 from ppa.accuracy import dw_synapse as dw
-from ppa.accuracy.crossbar import Crossbar, adc_quantize_, program_crossbar
+from ppa.accuracy.crossbar import adc_quantize_, program_crossbar
 from ppa.errors import PpaError
 
 DATA = Path(dw.__file__).resolve().parents[1] / "data"

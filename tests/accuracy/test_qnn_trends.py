@@ -113,7 +113,7 @@ def test_float_backprop_matches_finite_differences(name):
         layer.b = rng.normal(size=layer.b.shape) * 0.1
     x = rng.uniform(0, 1, (4, 1, 8, 8))
     y = np.array([0, 3, 5, 9])
-    loss, g = qnn.softmax_xent_grad(net.forward(x), y)
+    _, g = qnn.softmax_xent_grad(net.forward(x), y)
     net.backward(g.astype(np.float64))
     for layer in net.weight_layers:
         for _ in range(3):
