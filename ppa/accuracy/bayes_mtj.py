@@ -64,7 +64,7 @@ class BayesMtjParams:
             raise ValueError(f"sigma_bits must be >= 1, got {self.sigma_bits}")
 
     @classmethod
-    def from_chip(cls, chip: Any, **overrides: Any) -> "BayesMtjParams":
+    def from_chip(cls, chip: Any, **overrides: Any) -> BayesMtjParams:
         """Read the cost side's chip spec (chip.bayes_mtj, chip.dw_pair, chip.adc); missing fields keep defaults."""
         kw = cls.fields_from_chip(chip)
         kw.update(overrides)
@@ -99,7 +99,7 @@ class BayesMtjParams:
             kw["sigma_bits"] = int(kw["sigma_bits"])
         return kw
 
-    def with_(self, **changes: Any) -> "BayesMtjParams":
+    def with_(self, **changes: Any) -> BayesMtjParams:
         """A copy with some fields changed (e.g. a swept on/off ratio)."""
         return replace(self, **changes)
 

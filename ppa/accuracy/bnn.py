@@ -18,6 +18,7 @@ Inference:
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, field
 
@@ -25,6 +26,8 @@ import numpy as np
 
 from ppa.accuracy import bayes_mtj
 from ppa.accuracy.bayes_mtj import BayesMtjParams
+
+DEFAULT_PARAMS = BayesMtjParams()  # SAND2022-13142 device
 
 
 def softplus(x: np.ndarray) -> np.ndarray:
@@ -79,7 +82,7 @@ def init_mlp(sizes: tuple[int, ...], rng: np.random.Generator, bayesian: bool, t
              rho_init: float = -5.0) -> Mlp:
     """He-initialised means; sigma starts at softplus(rho_init) (~7e-3) for a BNN (sec. 1.0.1 VI)."""
     layers = []
-    for n_in, n_out in zip(sizes[:-1], sizes[1:]):
+    for n_in, n_out in itertools.pairwise(sizes):
         mu = rng.normal(0.0, math.sqrt(2.0 / n_in), (n_in, n_out))
         rho = np.full((n_in, n_out), rho_init) if bayesian else None
         layers.append(Layer(mu, np.zeros(n_out), rho))
@@ -250,7 +253,7 @@ class HwNetwork:
         return self.sigma_clipped / self.sigma_total if self.sigma_total else 0.0
 
 
-def map_to_hardware(net: Mlp, params: BayesMtjParams = BayesMtjParams(), *, first_layer_deterministic: bool = True,
+def map_to_hardware(net: Mlp, params: BayesMtjParams = DEFAULT_PARAMS, *, first_layer_deterministic: bool = True,
                     calibration_x: np.ndarray | None = None) -> HwNetwork:
     """Sec. 3.0.3: per layer, mu -> DW pair (mu_max = max |mu|), sigma -> Bayes-MTJ range; ADC range from calibration."""
     layers = []

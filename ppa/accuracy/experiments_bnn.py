@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import csv
 import time
-from dataclasses import dataclass, asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 
-from ppa.accuracy import bnn, uncertainty as unc
+from ppa.accuracy import bnn
+from ppa.accuracy import uncertainty as unc
 from ppa.accuracy.bayes_mtj import BayesMtjParams
 
 OOD_FRACTIONS = tuple(round(0.1 * i, 1) for i in range(10))  # 0 .. 0.9, as Fig. 3-5B
@@ -174,7 +175,7 @@ def run_bnn(dataset: str = "digits", samples: int = 100, seed: int = 0, full: bo
         {"samples": k,
          "bnn_software_accuracy": unc.accuracy(p_sw[:k], y_te), "bnn_software_ece": unc.ece(p_sw[:k], y_te, cfg.n_bins),
          "bnn_spintronic_accuracy": unc.accuracy(p_hw[:k], y_te), "bnn_spintronic_ece": unc.ece(p_hw[:k], y_te, cfg.n_bins)}
-        for k in sorted(set(c for c in SAMPLE_COUNTS if c < samples) | {samples})
+        for k in sorted({c for c in SAMPLE_COUNTS if c < samples} | {samples})
     ]
 
     # Fig. 3-5: blend with out-of-distribution patches
@@ -235,7 +236,7 @@ def run_bnn(dataset: str = "digits", samples: int = 100, seed: int = 0, full: bo
     out["device"] = asdict(device)
     out["data"] = {
         "dataset": "digits (scikit-learn load_digits, 8x8, 10 classes)",
-        "n_train": int(len(x_tr)), "n_test": int(len(x_te)), "network": list(sizes),
+        "n_train": len(x_tr), "n_test": len(x_te), "network": list(sizes),
         "dnn_parameters": dnn_net.n_parameters, "bnn_parameters": bnn_net.n_parameters,
         "samples": samples, "seed": seed, "full": full, "config": asdict(cfg),
         "software_sampling": "one weight draw per sample, shared by the batch (as TFP per batch)",
@@ -302,8 +303,8 @@ def run_regression(samples: int = 100, seed: int = 0, full: bool = False,
                       "bnn_spintronic_bayes_first_layer": float(q)}
                      for a, s, h, q in zip(alphas, cov_s, cov_h, cov_a)],
         "sigma_layers": _sigma_stats(bnn_net, hw),
-        "data": {"dataset": "Auto MPG (vega_datasets cars.json, 392 cars with horsepower)", "n_train": int(len(x_tr)),
-                 "n_test": int(len(x_te)), "network": list(sizes), "samples": samples, "config": asdict(cfg),
+        "data": {"dataset": "Auto MPG (vega_datasets cars.json, 392 cars with horsepower)", "n_train": len(x_tr),
+                 "n_test": len(x_te), "network": list(sizes), "samples": samples, "config": asdict(cfg),
                  "target": "miles per gallon (trained standardised; Eq. 3.10 sigma0 in standardised units)"},
         "timing_s": time.perf_counter() - t0,
     }

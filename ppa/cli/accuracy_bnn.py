@@ -34,8 +34,8 @@ def _classification_tables(r: dict, fmt: str) -> list[str]:
                      "p_acc": p_acc.get(pkey) if pkey else None, "p_ece": p_ece.get(pkey) if pkey else None})
     d = r["data"]
     notes = [
-        f"{d['dataset']}: {d['n_train']} train / {d['n_test']} test, MLP {'-'.join(map(str, d['network']))}; "
-        f"{d['samples']} samples per prediction; seed {d['seed']}; run took {r['timing_s']['total']:.1f} s",
+        (f"{d['dataset']}: {d['n_train']} train / {d['n_test']} test, MLP {'-'.join(map(str, d['network']))}; "
+        f"{d['samples']} samples per prediction; seed {d['seed']}; run took {r['timing_s']['total']:.1f} s"),
         f"software BNN: {d['software_sampling']}; spintronic: {d['spintronic_sampling']}",
         "paper columns: SAND2022-13142 Table 3-3, Fashion MNIST / LeNet-5 (compare trends, not values)",
     ]
@@ -55,8 +55,8 @@ def _classification_tables(r: dict, fmt: str) -> list[str]:
         Column("bnn_spintronic_ece", "BNN spin ECE %"), Column("bnn_software_epistemic", "sw H epistemic"),
         Column("bnn_spintronic_epistemic", "spin H epistemic"), Column("bnn_spintronic_aleatoric", "spin H aleatoric"),
     ], fmt, title="Out-of-distribution blend (Fig. 3-5B/D/E analogue)",
-        notes=[f"OOD set: {r['ood_set']['description']}; {r['ood_set']['pairs_per_fraction']} pairs, "
-               f"{r['ood_set']['samples']} samples per prediction"]))
+        notes=[(f"OOD set: {r['ood_set']['description']}; {r['ood_set']['pairs_per_fraction']} pairs, "
+               f"{r['ood_set']['samples']} samples per prediction")]))
 
     sweep = [{"samples": row["samples"], "sa": _pct(row["bnn_software_accuracy"]), "se": _pct(row["bnn_software_ece"]),
               "ha": _pct(row["bnn_spintronic_accuracy"]), "he": _pct(row["bnn_spintronic_ece"])}
@@ -72,8 +72,8 @@ def _classification_tables(r: dict, fmt: str) -> list[str]:
     out.append(render_table(onoff, [Column("ratio", "noise on/off"), Column("ece", "spin ECE %"),
                                     Column("acc", "spin accuracy %"), Column("clip", "sigma clipped %")], fmt,
                             title="Spintronic ECE vs Bayes-MTJ noise on/off ratio (Fig. 3-5C analogue)",
-                            notes=[f"{cfg['test_images']} test images, {cfg['samples']} samples; the device's "
-                                   f"range is 38.9:1 (V_bi 0..5 V)"]))
+                            notes=[(f"{cfg['test_images']} test images, {cfg['samples']} samples; the device's "
+                                   f"range is 38.9:1 (V_bi 0..5 V)")]))
     bm = r["bayes_mtj"]
     out.append(f"Eq. 3.5 normalised: mixture weights sine/Gaussian = {bm['mixture_weights_sine_gauss'][0]:.4f}/"
                f"{bm['mixture_weights_sine_gauss'][1]:.4f}, std = {bm['shape_std']:.5f}; Eq. 3.6 uses "
@@ -98,8 +98,8 @@ def _regression_tables(r: dict, fmt: str) -> list[str]:
                                Column("cov_err", "mean abs(coverage-alpha) %"), Column("cov90", "90% CI coverage %"),
                                Column("w90", "90% CI width mpg"), Column("clip", "sigma clipped %")], fmt,
                         title="Auto MPG regression (Fig. 3-7 analogue)",
-                        notes=[f"{d['dataset']}: {d['n_train']} train / {d['n_test']} test, dense "
-                               f"{'-'.join(map(str, d['network']))}, Eq. 3.10 loss, {d['samples']} samples"])]
+                        notes=[(f"{d['dataset']}: {d['n_train']} train / {d['n_test']} test, dense "
+                               f"{'-'.join(map(str, d['network']))}, Eq. 3.10 loss, {d['samples']} samples")])]
     cov = [{"alpha": _pct(c["alpha"]), "sw": _pct(c["bnn_software"]), "hw": _pct(c["bnn_spintronic"]),
             "hw1": _pct(c["bnn_spintronic_bayes_first_layer"])} for c in r["coverage"]]
     out.append(render_table(cov, [Column("alpha", "alpha %"), Column("sw", "software coverage %"),
@@ -246,5 +246,5 @@ def register(cli: click.Group) -> None:
                 Column("survive_1d", "P(1 day)"), Column("survive_1y", "P(1 year)"),
                 Column("survive_10y", "P(10 years)")]
         emit(render_table(rows, cols, fmt, title="DW-MTJ notch retention, Arrhenius (section 4)",
-                          notes=[f"E_a = {fit.activation_energy_J:g} J, B = {fit.prefactor_s:g} s ({fit.label}); "
-                                 f"P(t) = exp(-t / t_r)"]))
+                          notes=[(f"E_a = {fit.activation_energy_J:g} J, B = {fit.prefactor_s:g} s ({fit.label}); "
+                                 f"P(t) = exp(-t / t_r)")]))

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from ppa.accuracy import bayes_mtj, bnn, experiments_bnn as E
+from ppa.accuracy import bnn
+from ppa.accuracy import experiments_bnn as E
 from ppa.accuracy.bayes_mtj import BayesMtjParams
 
 # stated margins: the spintronic BNN stays within these of the software BNN (in distribution)
@@ -216,7 +217,7 @@ def test_bnn_better_calibrated_than_dnn_over_seeds():
         xtr, xte = sp.x_train.reshape(len(sp.x_train), -1), sp.x_test.reshape(len(sp.x_test), -1)
         rng = np.random.default_rng(seed)
         sizes = (64, *cfg.hidden, 10)
-        kw = dict(epochs=cfg.epochs, batch=cfg.batch, lr=cfg.lr)
+        kw = {"epochs": cfg.epochs, "batch": cfg.batch, "lr": cfg.lr}
         d = bnn.train(bnn.init_mlp(sizes, rng, False), xtr, sp.y_train, rng, **kw)
         b = bnn.train(bnn.init_mlp(sizes, rng, True), xtr, sp.y_train, rng, kl_weight=cfg.kl_weight, **kw)
         d_ece.append(U.ece(bnn.predict_deterministic(d, xte), sp.y_test))
