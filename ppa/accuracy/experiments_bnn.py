@@ -51,7 +51,7 @@ class ClassifierConfig:
     prior_sigma: float = 1.0
     test_fraction: float = 0.3
     ood_pairs: int = 300  # the paper used 1000 per fraction; also the test subset of the on/off sweep
-    ood_samples: int = 30  # samples per prediction in the OOD and on/off sweeps (capped by `samples`)
+    ood_samples: int = 20  # samples per prediction in the OOD and on/off sweeps (capped by `samples`)
     n_bins: int = 10
 
 
