@@ -96,6 +96,8 @@ def render_table(
     cells = [[format_number(r.get(c.key)) for c in columns] for r in records]
     labelled = [{"label": c.title, "numeric": c.numeric, "latex_align": c.latex_align} for c in columns]
     if fmt == "markdown":
+        cells = [[c.replace("|", "\\|") for c in row] for row in cells]
+        labelled = [{**c, "label": c["label"].replace("|", "\\|")} for c in labelled]
         return environment().get_template("table.md.j2").render(title=title, columns=labelled, cells=cells, notes=notes)
     if fmt == "latex":
         return environment().get_template("table.tex.j2").render(title=title, columns=labelled, cells=cells, notes=notes)
