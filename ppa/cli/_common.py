@@ -7,15 +7,20 @@ import click
 from ppa.report import FORMATS
 
 
+_FORMAT_WORDS = {"table": "an aligned table", "csv": "CSV", "json": "one JSON object", "markdown": "Markdown",
+                 "latex": "LaTeX booktabs tables"}
+
+
 def format_option(default: str = "table", choices: tuple[str, ...] = FORMATS):
-    """The --format option every reporting command takes."""
+    """The --format option every reporting command takes (its help lists only the offered formats)."""
+    words = ", ".join(_FORMAT_WORDS.get(c, c) for c in choices)
     return click.option(
         "--format",
         "fmt",
         type=click.Choice(choices),
         default=default,
         show_default=True,
-        help="Output format: aligned table, csv, one json object, markdown, or a LaTeX booktabs table.",
+        help=f"Output format: {words}.",
     )
 
 

@@ -1,0 +1,41 @@
+"""ppa: area, latency, energy and accuracy of spintronic in-memory-computing accelerators.
+
+The public API (imported on first use, so `import ppa` stays fast):
+
+    load_chip(path_or_name)            hardware spec (hwspecs/*.yaml or a shipped name such as "dw_40nm")
+    load_network(path)                 network from YAML, NeuroSim NetWork.csv or ONNX
+    estimate(network, chip, mode)      per-layer, per-image latency/energy and chip area (Dhull Tables III-V)
+    compare(network, chips, mode)      side by side with ratios (Dhull Table VI)
+    sweep(network, grid, mode, out)    design-space sweep as array computations, Pareto-marked
+    load_grid(path)                    a sweep grid file
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("ppa")
+except PackageNotFoundError:  # running from a source tree without installing
+    __version__ = "0+unknown"
+
+_API = {
+    "load_chip": ("ppa.spec", "load_chip"),
+    "load_network": ("ppa.network", "load_network"),
+    "estimate": ("ppa.estimate", "estimate"),
+    "compare": ("ppa.compare", "compare"),
+    "sweep": ("ppa.sweep", "run_sweep"),
+    "load_grid": ("ppa.sweep", "load_grid"),
+    "PpaError": ("ppa.errors", "PpaError"),
+}
+__all__ = sorted(_API) + ["__version__"]
+
+
+def __getattr__(name: str):
+    if name in _API:
+        module, attr = _API[name]
+        value = getattr(import_module(module), attr)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'ppa' has no attribute {name!r}")
