@@ -32,23 +32,14 @@ NETWORK_CASES = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(SPEC_CASES))
-def test_bad_spec_names_file_line_field(name):
-    field, text, line = SPEC_CASES[name]
-    with pytest.raises(PpaError) as err:
-        load_chip(BAD / name)
-    msg = str(err.value)
-    assert name in msg and f":{line}:" in msg
-    assert text in msg
-    if field:
-        assert err.value.field == field
+CASES = [(load_chip, name, *SPEC_CASES[name]) for name in sorted(SPEC_CASES)] + \
+        [(load_network, name, *NETWORK_CASES[name]) for name in sorted(NETWORK_CASES)]
 
 
-@pytest.mark.parametrize("name", sorted(NETWORK_CASES))
-def test_bad_network_names_file_line_field(name):
-    field, text, line = NETWORK_CASES[name]
+@pytest.mark.parametrize("loader,name,field,text,line", CASES, ids=[c[1] for c in CASES])
+def test_bad_input_names_file_line_field(loader, name, field, text, line):
     with pytest.raises(PpaError) as err:
-        load_network(BAD / name)
+        loader(BAD / name)
     msg = str(err.value)
     assert name in msg and f":{line}:" in msg and text in msg
     if field:
