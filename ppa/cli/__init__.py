@@ -33,9 +33,14 @@ def main() -> None:
 
     \b
     Start with:
-      ppa estimate networks/vgg8.yaml --mode training      per-layer table, DW-MTJ synapses
-      ppa compare networks/vgg8.yaml --hw dw_40nm --hw sram_40nm   side by side, with ratios
+      ppa estimate networks/vgg8.yaml --mode training     per-layer table, DW-MTJ synapses
+      ppa compare networks/vgg8.yaml                      DW vs SRAM, Dhull Table VI
+      ppa pmac                                            energy per probabilistic MAC vs N
+      ppa sweep networks/vgg8.yaml --grid hwspecs/grids/dse_example.yaml -o results.csv
+      ppa report dw_vs_sram --format html                 paper comparison report
+      ppa accuracy qnn / ppa accuracy bnn                 accuracy the devices keep
     Hardware specs (--hw) are YAML files or the names of the shipped ones in hwspecs/.
+    Every command has --help; bad input exits with status 2 and one line naming file, line and field.
     """
 
 
