@@ -243,6 +243,11 @@ def estimate(network: Network, chip: Chip, mode: Mode = "inference") -> Estimate
     prices = Prices.from_chip(chip)
     area, resources = chip_area(activity, geometry, prices, chip, shapes)
     area = {k: float(v) for k, v in area.items()}
+    limit = chip.hierarchy.tiles
+    if limit is not None and float(resources["tiles"]) > limit:
+        raise PpaError(f"{network.name} needs {int(resources['tiles'])} tiles of {chip.hierarchy.pes_per_tile} PEs x "
+                       f"{chip.hierarchy.subarrays_per_pe} subarrays; the chip has {limit}",
+                       file=getattr(chip, "_source_path", None), field="hierarchy.tiles")
     priced = price_layers(activity, geometry, prices, chip, resources["htree_bit_energy"], resources["psum_bit_energy"])
     n = len(shapes.names)
     rows = {

@@ -172,6 +172,7 @@ class Hierarchy(Strict):
     pes_per_tile: PosInt
     transposable: bool = True
     bus_width: PosInt = 128
+    tiles: PosInt | None = None       # tiles on the chip; None sizes the chip to the network (NeuroSim style)
 
 
 class Precision(Strict):

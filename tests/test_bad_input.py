@@ -50,6 +50,7 @@ def test_bad_input_names_file_line_field(loader, name, field, text, line):
     ["estimate", "networks/vgg8.yaml", "--hw", str(BAD / "typo_field.yaml")],
     ["estimate", str(BAD / "bad_network_shape.yaml")],
     ["estimate", "networks/vgg8.yaml", "--hw", "dw_40mn"],
+    ["estimate", "networks/vgg8.yaml", "--hw", str(BAD / "too_few_tiles.yaml")],
     ["compare", "networks/vgg8.yaml", "--hw", "dw_40nm", "--hw", str(BAD / "negative_size.yaml")],
 ])
 def test_cli_bad_input_one_line_exit_2(args):
@@ -60,6 +61,18 @@ def test_cli_bad_input_one_line_exit_2(args):
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("ppa: error: ")
     assert "Traceback" not in proc.stderr
+
+
+def test_network_that_does_not_fit_names_the_field():
+    chip = load_chip(BAD / "too_few_tiles.yaml")
+    with pytest.raises(PpaError, match=r"too_few_tiles.yaml: hierarchy.tiles: VGG-8 needs \d+ tiles .* the chip has 8"):
+        from ppa.estimate import estimate
+
+        estimate(load_network("networks/vgg8.yaml"), chip)
+    big = chip.model_copy(update={"hierarchy": chip.hierarchy.model_copy(update={"tiles": 10_000})})
+    from ppa.estimate import estimate
+
+    assert estimate(load_network("networks/vgg8.yaml"), big).area_m2["total"] > 0
 
 
 def test_unknown_spec_name_suggests():
