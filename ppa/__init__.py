@@ -23,10 +23,10 @@ except PackageNotFoundError:  # running from a source tree without installing
 _API = {
     "load_chip": ("ppa.spec", "load_chip"),
     "load_network": ("ppa.network", "load_network"),
-    "estimate": ("ppa.estimate", "estimate"),
-    "compare": ("ppa.compare", "compare"),
-    "sweep": ("ppa.sweep", "run_sweep"),
-    "load_grid": ("ppa.sweep", "load_grid"),
+    "estimate": ("ppa.pricing", "estimate"),
+    "compare": ("ppa.comparison", "compare"),
+    "sweep": ("ppa.design_space", "run_sweep"),
+    "load_grid": ("ppa.design_space", "load_grid"),
     "PpaError": ("ppa.errors", "PpaError"),
 }
 __all__ = sorted(_API) + ["__version__"]

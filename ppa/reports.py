@@ -162,8 +162,8 @@ def _per_layer_comparison(ours: pd.DataFrame, paper: pd.DataFrame, paper_totals:
 def dw_vs_sram_context(network: str = "networks/vgg8.yaml", dw: str = "dw_40nm", sram: str = "sram_40nm",
                        sram3b: str = "sram3b_40nm", images: int = EPOCH_IMAGES) -> dict:
     """Dhull et al. Tables III-VI and the 3-bit SRAM ratios: our VGG-8 training estimate vs the paper's numbers."""
-    from ppa.compare import compare
-    from ppa.estimate import CATEGORIES, PAPER_CATEGORIES
+    from ppa.comparison import compare
+    from ppa.pricing import CATEGORIES, PAPER_CATEGORIES
     from ppa.network import load_network
     from ppa.spec import load_chip
 
@@ -329,7 +329,7 @@ def sweep_context(results: pd.DataFrame, title: str | None = None, source: str |
     if "point" not in df.columns:
         df = df.assign(point=np.arange(len(df)))
     if "pareto" not in df.columns:
-        from ppa.sweep import pareto_mask
+        from ppa.design_space import pareto_mask
 
         df = df.assign(pareto=pareto_mask(df[list(SWEEP_METRICS)].to_numpy(dtype=float)) if len(df) else [])
     df = df.assign(pareto=df["pareto"].astype(bool))

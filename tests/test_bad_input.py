@@ -66,11 +66,11 @@ def test_cli_bad_input_one_line_exit_2(args):
 def test_network_that_does_not_fit_names_the_field():
     chip = load_chip(BAD / "too_few_tiles.yaml")
     with pytest.raises(PpaError, match=r"too_few_tiles.yaml: hierarchy.tiles: VGG-8 needs \d+ tiles .* the chip has 8"):
-        from ppa.estimate import estimate
+        from ppa.pricing import estimate
 
         estimate(load_network("networks/vgg8.yaml"), chip)
     big = chip.model_copy(update={"hierarchy": chip.hierarchy.model_copy(update={"tiles": 10_000})})
-    from ppa.estimate import estimate
+    from ppa.pricing import estimate
 
     assert estimate(load_network("networks/vgg8.yaml"), big).area_m2["total"] > 0
 

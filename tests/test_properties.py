@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ppa.components.converters import SarAdc
-from ppa.estimate import CATEGORIES, estimate
+from ppa.pricing import CATEGORIES, estimate
 from ppa.network import load_network
 from ppa.spec import load_chip
 

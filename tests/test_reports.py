@@ -13,7 +13,7 @@ import ppa.reports as reports
 from conftest import reference
 from ppa.cli import main
 from ppa.errors import PpaError
-from ppa.estimate import PAPER_CATEGORIES, estimate
+from ppa.pricing import PAPER_CATEGORIES, estimate
 
 EPOCH = 50_000
 

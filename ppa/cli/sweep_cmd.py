@@ -35,7 +35,7 @@ def sweep_cmd(network, grid_path, hw, mode, output, scheduler, chunk_size, progr
     Without -o the table is printed as CSV.
     """
     from ppa.network import load_network
-    from ppa.sweep import load_grid, run_sweep
+    from ppa.design_space import load_grid, run_sweep
 
     net = load_network(network)
     grid = load_grid(grid_path, default_hw=hw)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ppa.estimate import PAPER_CATEGORIES, Estimate, Mode, estimate
+from ppa.pricing import PAPER_CATEGORIES, Estimate, Mode, estimate
 from ppa.network import Network
 
 

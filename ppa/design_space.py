@@ -30,7 +30,7 @@ import pandas as pd
 from pydantic import BaseModel, ValidationError
 
 from ppa.errors import PpaError
-from ppa.estimate import PAPER_CATEGORIES, Mode, Prices, chip_area, price_layers
+from ppa.pricing import PAPER_CATEGORIES, Mode, Prices, chip_area, price_layers
 from ppa.mapping import Geometry, LayerShapes, count_actions
 from ppa.network import Network
 from ppa.spec import Chip, load_chip
