@@ -216,3 +216,15 @@ def test_missing_templates_is_a_ppa_error(monkeypatch, tmp_path):
     monkeypatch.setattr(reports, "repo_root", lambda: tmp_path)
     with pytest.raises(PpaError, match="templates"):
         reports.render("sweep", "markdown", reports.sweep_context(sweep_frame()))
+
+
+@pytest.mark.parametrize("kind", ["dw_vs_sram", "pmac_vs_trng"])
+def test_committed_markdown_reports_match_the_model(tmp_path, kind):
+    """The committed paper-comparison reports carry today's numbers: regenerate after a model change."""
+    from pathlib import Path
+
+    from ppa.reports import render_report
+
+    fresh = render_report(kind, "markdown", tmp_path / f"{kind}.md").read_text()
+    committed = (Path(__file__).resolve().parent.parent / "reports" / f"{kind}.md").read_text()
+    assert fresh == committed, f"reports/{kind}.md is stale: run `ppa report {kind} --format markdown` (and html, latex)"
