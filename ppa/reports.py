@@ -422,10 +422,15 @@ def plot_energy_per_mac(curves: list[dict], sizes: Sequence[int]) -> str:
             ax.plot(sizes, c["energy_per_mac_j"], "k--", label=c["name"])
         else:
             ax.plot(sizes, c["energy_per_mac_j"], "o-", label=c["name"])
+    return _finish_size_axes(fig, ax, sizes, "array size N (N x N MVM)")
+
+
+def _finish_size_axes(fig, ax, sizes: Sequence[int], xlabel: str) -> str:
+    """Log-log axes over array sizes N (powers of two labelled), energy per MAC on y; the SVG text."""
     ax.set_xscale("log", base=2)
     ax.set_yscale("log")
     ax.set_xticks(list(sizes), [str(n) for n in sizes])
-    ax.set_xlabel("array size N (N x N MVM)")
+    ax.set_xlabel(xlabel)
     ax.set_ylabel("energy per MAC (J)")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8)
@@ -439,16 +444,8 @@ def plot_pmac_breakdown(curve: dict, sizes: Sequence[int]) -> str:
     fig, ax = plt.subplots(figsize=(6, 3.6))
     for k, v in curve["breakdown"].items():
         ax.plot(sizes, v, "o-", label=k.replace("_", " "), markersize=3)
-    ax.set_xscale("log", base=2)
-    ax.set_yscale("log")
-    ax.set_xticks(list(sizes), [str(n) for n in sizes])
-    ax.set_xlabel("array size N")
-    ax.set_ylabel("energy per MAC (J)")
     ax.set_title(curve["name"], fontsize=10)
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    return _svg(fig)
+    return _finish_size_axes(fig, ax, sizes, "array size N")
 
 
 def plot_pareto(frame: pd.DataFrame) -> str:

@@ -63,12 +63,13 @@ def _construct(node: yaml.Node, loc: Loc, file: str, lines: dict) -> Any:
     return _scalar(node)
 
 
+_SCALARS = yaml.SafeLoader("")   # one constructor for every scalar (resolving tags needs no stream state)
+
+
 def _scalar(node: yaml.ScalarNode) -> Any:
-    loader = yaml.SafeLoader("")
-    try:
-        return loader.construct_object(node, deep=True)
-    finally:
-        loader.dispose()
+    value = _SCALARS.construct_object(node, deep=True)
+    _SCALARS.constructed_objects.pop(node, None)   # no cache kept across documents
+    return value
 
 
 def read_yaml(path: str | Path) -> Document:
