@@ -8,7 +8,8 @@ call per point. Non-numeric fields (say `subarray.input_encoding`) split the poi
 validated base spec per group.
 
 Each field value is validated once against the spec models (bad values name the grid file, line and key);
-combinations that break a cross-field rule (columns_per_adc > columns) are dropped and counted.
+combinations that break a cross-field rule (columns_per_adc > columns), or that need more tiles than a
+fixed-size chip (`hierarchy.tiles`) has, are dropped and counted.
 Results are written chunk by chunk next to the output (`OUT.parts/`), so an interrupted sweep resumes
 where it stopped without losing or duplicating rows; the final table is written atomically.
 """
@@ -169,6 +170,7 @@ def evaluate_points(network: Network, base: Chip, numeric: dict[str, np.ndarray]
         return np.broadcast_to(sum(np.sum(np.broadcast_to(v, np.broadcast_shapes(np.shape(v), (n, 1))), axis=-1) for v in parts.values()), (n,))
 
     return {
+        "tiles": np.broadcast_to(resources["tiles"], (n,)),
         "area_m2": np.broadcast_to(area["total"], (n,)).astype(np.float64),
         "latency_s": total("latency_s"), "energy_j": total("energy_j"),
         "latency_paper_s": total("latency_s", PAPER_CATEGORIES), "energy_paper_j": total("energy_j", PAPER_CATEGORIES),
@@ -209,6 +211,9 @@ def evaluate_chunk(network: Network, grid: Grid, points: pd.DataFrame, mode: Mod
         frame = frame.copy()
         for key in RESULT_COLUMNS:
             frame[key] = np.broadcast_to(res[key], (len(frame),))
+        limit = numeric.get("hierarchy.tiles", base.hierarchy.tiles)
+        if limit is not None:                      # a chip of fixed size: drop points the network does not fit
+            frame = frame[res["tiles"] <= np.asarray(limit, dtype=np.float64)]
         out.append(frame)
     if not out:
         return points.iloc[0:0].assign(**{k: pd.Series(dtype=float) for k in RESULT_COLUMNS})

@@ -89,6 +89,12 @@ def test_invalid_combinations_are_dropped():
     assert not ((result["subarray.columns"] == 16) & (result["subarray.columns_per_adc"] == 32)).any()
 
 
+def test_points_that_do_not_fit_a_fixed_chip_are_dropped():
+    grid = Grid(["dw_40nm"], {"hierarchy.tiles": [8, 1000], "subarray.rows": [64, 256]})
+    result = run_sweep(NET, grid)
+    assert set(result["hierarchy.tiles"]) == {1000} and len(result) == 2
+
+
 def test_example_grid_has_at_least_100_points():
     grid = load_grid("hwspecs/grids/dse_example.yaml")
     assert grid.size >= 100 and len(design_points(grid)) == grid.size

@@ -56,7 +56,7 @@ def sweep_cmd(network, grid_path, hw, mode, output, scheduler, chunk_size, progr
         emit(result.to_csv(index=False))
     else:
         dropped = grid.size - len(result)
-        note = f" ({dropped} invalid combinations dropped)" if dropped else ""
+        note = f" ({dropped} points dropped: invalid combinations or too big for hierarchy.tiles)" if dropped else ""
         click.echo(f"wrote {len(result)} design points, {int(result['pareto'].sum())} Pareto-optimal, to {output}{note}", err=True)
 
 
