@@ -33,8 +33,6 @@ class Geometry:
     error_bits: np.ndarray
     batch_size: np.ndarray
     update_fraction: np.ndarray
-    subarrays_per_pe: np.ndarray
-    pes_per_tile: np.ndarray
 
     @classmethod
     def from_chip(cls, chip) -> "Geometry":
@@ -53,8 +51,6 @@ class Geometry:
             error_bits=np.asarray(p.error_bits),
             batch_size=np.asarray(chip.training.batch_size),
             update_fraction=np.asarray(chip.training.update_fraction),
-            subarrays_per_pe=np.asarray(chip.hierarchy.subarrays_per_pe),
-            pes_per_tile=np.asarray(chip.hierarchy.pes_per_tile),
         )
 
 
@@ -160,7 +156,7 @@ def count_actions(shapes: LayerShapes, g: Geometry) -> Activity:
     bwd_cell_reads = bwd_steps * weights * cpw
     bwd_row_drives = bwd_steps * N * cpw * row_groups
     bwd_conversions = bwd_steps * K2 * D * t_col_groups
-    bwd_tree_adds = np.where(train, P * K2 * D * (t_col_groups - 1 + 0.0), 0.0)
+    bwd_tree_adds = np.where(train, P * K2 * D * (t_col_groups - 1), 0.0)
     bwd_tree_depth = np.where(train, np.ceil(np.log2(np.maximum(t_col_groups, 1.0))), 0.0)
 
     # weight gradient dL/dW = sum over positions of x_unrolled (K*K*D) outer delta (N)

@@ -145,7 +145,6 @@ def chip_area(a: Activity, g: Geometry, pr: Prices, chip: Chip, shapes: LayerSha
     chip_tree = HTree(chip_side, n_tiles, chip.hierarchy.bus_width, tech.wire_capacitance, tech.wire_pitch, tech.vdd)
     buses = 2 if chip.hierarchy.transposable else 1    # forward activations and backward errors
     routing = buses * (n_pes * pe_tree.area + n_tiles * tile_tree.area + chip_tree.area)
-    psum = chip.precision.partial_sum_bits
     # a shift-add per ADC, partial-sum registers on every column (and row, if transposable), PE and tile
     # adder trees, and the chip's gradient-accumulation adders
     psum_registers = subarrays * (C + (R if chip.hierarchy.transposable else 0)) * pr.shift_add.register.area
@@ -170,8 +169,7 @@ def chip_area(a: Activity, g: Geometry, pr: Prices, chip: Chip, shapes: LayerSha
     geometry = {"subarrays": np.squeeze(subarrays, -1), "pes": np.squeeze(n_pes, -1), "tiles": np.squeeze(n_tiles, -1),
                 "adcs": np.squeeze(adcs, -1),
                 "htree_bit_energy": pe_tree.bit_energy + tile_tree.bit_energy + chip_tree.bit_energy,
-                "psum_bit_energy": pe_tree.bit_energy,
-                "partial_sum_bits": psum}
+                "psum_bit_energy": pe_tree.bit_energy}
     return area, geometry
 
 

@@ -237,7 +237,8 @@ def resolve_spec_path(name: str | Path) -> Path:
 
 def _pydantic_error(doc: Document, err: ValidationError) -> PpaError:
     first = err.errors()[0]
-    loc = tuple(p for p in first["loc"] if not (isinstance(p, str) and p in ("dw_mtj", "sram", "function-after[_transition_shape(), DwMtjDevice]")))
+    # drop pydantic's own steps from the path: the union tag (dw_mtj, sram) and validator wrappers ("function-after[...]")
+    loc = tuple(p for p in first["loc"] if not (isinstance(p, str) and (p in ("dw_mtj", "sram") or "[" in p)))
     msg = first["msg"]
     if first["type"] == "extra_forbidden":
         parent = loc[:-1]
