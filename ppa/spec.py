@@ -78,6 +78,43 @@ class Technology(Strict):
         return v
 
 
+class Noise(Strict):
+    """A Gaussian conductance error of one mechanism: sigma relative to the state's own conductance or to G_max.
+
+    A plain number in YAML means `{sigma: value, relative_to: state}`."""
+
+    sigma: Annotated[float, Field(ge=0.0, le=10.0)] = 0.0
+    relative_to: Literal["state", "g_max"] = "state"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_number(cls, v: Any) -> Any:
+        return {"sigma": v} if isinstance(v, (int, float)) and not isinstance(v, bool) else v
+
+
+class Drift(Strict):
+    """Conductance drift G(t) = G0 (t / t0)^-nu, nu drawn per device with `nu_spread` (RRAM/PCM-like cells)."""
+
+    nu: Annotated[float, Field(ge=0.0, le=1.0)] = 0.0
+    nu_spread: Annotated[float, Field(ge=0.0, le=1.0)] = 0.0
+    t0: Seconds = 1.0
+    time: Seconds = 1.0
+
+
+class Variation(Strict):
+    """Conductance non-idealities by mechanism (Dhull Tables IX-X; CrossSim's programming error and read noise).
+
+    - device_to_device: fixed at fabrication, drawn once per chip instance, seen through training and inference;
+    - cycle_to_cycle: drawn at every write (programming error);
+    - read_noise: drawn at every MVM;
+    - drift: power-law relaxation after programming."""
+
+    device_to_device: Noise = Noise()
+    cycle_to_cycle: Noise = Noise()
+    read_noise: Noise = Noise()
+    drift: Drift = Drift()
+
+
 class DwMtjDevice(Strict):
     """Notched DW-MTJ synapse (Dhull et al. Sec. II, Table VIII); conductances ascending, in siemens."""
 
