@@ -13,8 +13,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from ppa.pricing import estimate  # noqa: E402
-from ppa.network import load_network  # noqa: E402
+from ppa.cost.estimate import estimate  # noqa: E402
+from ppa.workload import load_network  # noqa: E402
 from ppa.spec import load_chip  # noqa: E402
 
 

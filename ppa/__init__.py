@@ -21,12 +21,12 @@ except PackageNotFoundError:  # running from a source tree without installing
     __version__ = "0+unknown"
 
 _API = {
-    "load_chip": ("ppa.spec", "load_chip"),
-    "load_network": ("ppa.network", "load_network"),
-    "estimate": ("ppa.pricing", "estimate"),
-    "compare": ("ppa.comparison", "compare"),
-    "sweep": ("ppa.design_space", "run_sweep"),
-    "load_grid": ("ppa.design_space", "load_grid"),
+    "load_chip": ("ppa.spec.load", "load_chip"),
+    "load_network": ("ppa.workload", "load_network"),
+    "estimate": ("ppa.cost.estimate", "estimate"),
+    "compare": ("ppa.explore.compare", "compare"),
+    "sweep": ("ppa.explore.sweep", "run_sweep"),
+    "load_grid": ("ppa.explore.sweep", "load_grid"),
     "PpaError": ("ppa.errors", "PpaError"),
 }
 __all__ = sorted(_API) + ["__version__"]

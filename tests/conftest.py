@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from ppa.network import load_network
+from ppa.workload import load_network
 from ppa.spec import load_chip
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from ppa.errors import PpaError
-from ppa.network import load_network
+from ppa.workload import load_network
 from ppa.spec import load_chip
 
 BAD = Path(__file__).parent / "bad_inputs"
@@ -66,11 +66,11 @@ def test_cli_bad_input_one_line_exit_2(args):
 def test_network_that_does_not_fit_names_the_field():
     chip = load_chip(BAD / "too_few_tiles.yaml")
     with pytest.raises(PpaError, match=r"too_few_tiles.yaml: hierarchy.tiles: VGG-8 needs \d+ tiles .* the chip has 8"):
-        from ppa.pricing import estimate
+        from ppa.cost.estimate import estimate
 
         estimate(load_network("networks/vgg8.yaml"), chip)
     big = chip.model_copy(update={"hierarchy": chip.hierarchy.model_copy(update={"tiles": 10_000})})
-    from ppa.pricing import estimate
+    from ppa.cost.estimate import estimate
 
     assert estimate(load_network("networks/vgg8.yaml"), big).area_m2["total"] > 0
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from conftest import reference
-from ppa.comparison import compare
-from ppa.pricing import PAPER_CATEGORIES, estimate
+from ppa.explore.compare import compare
+from ppa.cost.estimate import PAPER_CATEGORIES, estimate
 
 EPOCH = 50_000
 

@@ -8,8 +8,8 @@ import pytest
 from click.testing import CliRunner
 
 from ppa.cli import main
-from ppa.pricing import CATEGORIES, estimate
-from ppa.network import load_network, read_neurosim_csv
+from ppa.cost.estimate import CATEGORIES, estimate
+from ppa.workload import load_network, read_neurosim_csv
 
 VGG8_NETWORK_CSV = """32,32,3,3,3,128,0,1
 32,32,128,3,3,128,1,1

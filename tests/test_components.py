@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ppa.components import component, registry
-from ppa.components.synapses import DwMtjCell
+from ppa.cost.components import component, registry
+from ppa.cost.components.synapses import DwMtjCell
 from ppa.errors import PpaError
 from ppa.spec import load_chip
 

@@ -12,8 +12,8 @@ onnx = pytest.importorskip("onnx")
 from onnx import TensorProto, helper, numpy_helper
 
 from ppa.errors import PpaError
-from ppa.network import load_network
-from ppa.onnx_import import read_onnx
+from ppa.workload import load_network
+from ppa.workload.onnx import read_onnx
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from ppa.cli import main
 from ppa.errors import PpaError
-from ppa.network import load_network
-from ppa.pmac import bnn_prediction_cost, energy_per_mac_curves, mvm_cost
+from ppa.workload import load_network
+from ppa.cost.pmac import bnn_prediction_cost, energy_per_mac_curves, mvm_cost
 from ppa.spec import load_chip
 
 SPEC = load_chip("pmac_40nm")

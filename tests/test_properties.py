@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ppa.components.converters import SarAdc
-from ppa.pricing import CATEGORIES, estimate
-from ppa.network import load_network
+from ppa.cost.components.converters import SarAdc
+from ppa.cost.estimate import CATEGORIES, estimate
+from ppa.workload import load_network
 from ppa.spec import load_chip
 
 NET = load_network("networks/vgg8.yaml")

@@ -9,11 +9,11 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-import ppa.reports as reports
+import ppa.report.documents as reports
 from conftest import reference
 from ppa.cli import main
 from ppa.errors import PpaError
-from ppa.pricing import PAPER_CATEGORIES, estimate
+from ppa.cost.estimate import PAPER_CATEGORIES, estimate
 
 EPOCH = 50_000
 
@@ -213,8 +213,8 @@ def test_cli_report_sweep(tmp_path):
 
 
 def test_missing_templates_is_a_ppa_error(monkeypatch, tmp_path):
-    monkeypatch.setattr(reports, "repo_root", lambda: tmp_path)
-    with pytest.raises(PpaError, match="templates"):
+    monkeypatch.setattr(reports, "templates_dir", lambda: tmp_path)
+    with pytest.raises(PpaError, match="template"):
         reports.render("sweep", "markdown", reports.sweep_context(sweep_frame()))
 
 
@@ -223,7 +223,7 @@ def test_committed_markdown_reports_match_the_model(tmp_path, kind):
     """The committed paper-comparison reports carry today's numbers: regenerate after a model change."""
     from pathlib import Path
 
-    from ppa.reports import render_report
+    from ppa.report.documents import render_report
 
     fresh = render_report(kind, "markdown", tmp_path / f"{kind}.md").read_text()
     committed = (Path(__file__).resolve().parent.parent / "reports" / f"{kind}.md").read_text()

@@ -11,10 +11,10 @@ from hypothesis import strategies as st
 
 from ppa.cli import main
 from ppa.errors import PpaError
-from ppa.pricing import estimate
-from ppa.network import load_network
+from ppa.cost.estimate import estimate
+from ppa.workload import load_network
 from ppa.spec import load_chip
-from ppa.design_space import Grid, design_points, load_grid, pareto_mask, run_sweep
+from ppa.explore.sweep import Grid, design_points, load_grid, pareto_mask, run_sweep
 
 NET = load_network("networks/vgg8.yaml")
 SMALL = Grid(["dw_40nm", "sram3b_40nm"], {"subarray.rows": [64, 128], "subarray.columns_per_adc": [8, 16], "adc.bits": [5, 8]})
@@ -52,7 +52,7 @@ def test_pareto_mask_matches_definition(points):
 
 def test_resume_does_not_lose_or_duplicate_rows(tmp_path, monkeypatch):
     out = tmp_path / "results.csv"
-    import ppa.design_space as sweep
+    import ppa.explore.sweep as sweep
 
     calls = {"n": 0}
     real = sweep.evaluate_chunk

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ppa.units import _parse_with_pint, to_si
+from ppa.spec.units import _parse_with_pint, to_si
 
 PREFIXES = ["", "f", "p", "n", "u", "m", "k", "M", "G"]
 UNITS = [("s", "s"), ("J", "J"), ("V", "V"), ("A", "A"), ("S", "S"), ("ohm", "ohm"), ("m", "m"), ("F", "F"),
@@ -36,7 +36,7 @@ def test_feature_size_area():
 
 
 def test_latex_escape_covers_every_special_character():
-    from ppa.report import _latex_escape
+    from ppa.report.tables import _latex_escape
 
     assert _latex_escape(r"a_b & 50% {x} ^2 ~ \ $#") == (
         r"a\_b \& 50\% \{x\} \textasciicircum{}2 \textasciitilde{} \textbackslash{} \$\#")

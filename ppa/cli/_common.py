@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ppa.report import FORMATS
+from ppa.report.tables import FORMATS
 
 
 _FORMAT_WORDS = {"table": "an aligned table", "csv": "CSV", "json": "one JSON object", "markdown": "Markdown",

@@ -16,7 +16,7 @@ def _pct(x):
 
 
 def _classification_tables(r: dict, fmt: str) -> list[str]:
-    from ppa.report import Column, render_table
+    from ppa.report.tables import Column, render_table
 
     paper = r.get("paper_table_3_3_percent", {})
     p_acc, p_ece = paper.get("accuracy_fashion_mnist", {}), paper.get("ece_fashion_mnist", {})
@@ -83,7 +83,7 @@ def _classification_tables(r: dict, fmt: str) -> list[str]:
 
 
 def _regression_tables(r: dict, fmt: str) -> list[str]:
-    from ppa.report import Column, render_table
+    from ppa.report.tables import Column, render_table
 
     rows = []
     for key, label in (("dnn", "DNN (software)"), ("bnn_software", "BNN (software)"),
@@ -238,7 +238,7 @@ def register(cli: click.Group) -> None:
             emit(json.dumps({"fit": {"activation_energy_J": fit.activation_energy_J, "prefactor_s": fit.prefactor_s,
                                      "label": fit.label}, "rows": rows}, indent=2) + "\n")
             return
-        from ppa.report import Column, render_table
+        from ppa.report.tables import Column, render_table
 
         cols = [Column("temperature_K", "T (K)"), Column("escape_rate_per_s", "k (1/s)"),
                 Column("retention_s", "t_r (s)"), Column("retention_h", "t_r (h)"),

@@ -19,7 +19,7 @@ def render(result: dict, fmt: str) -> str:
     """The result dict as one JSON object, or three tables (summary, ADC sweep, variation sweep)."""
     if fmt == "json":
         return json.dumps(result, indent=2) + "\n"
-    from ppa.report import Column, render_table
+    from ppa.report.tables import Column, render_table
 
     paper = result.get("paper", {})
     p_adc = {r["adc_bits"]: r["accuracy"] for r in paper.get("adc_sweep", [])}

@@ -49,7 +49,7 @@ def estimate_cmd(network, hw, mode, images, epochs, samples, mu_bits, fmt):
 
     Values are per image unless --images/--epochs is given. Area is of the whole chip.
     """
-    from ppa.network import load_network
+    from ppa.workload import load_network
     from ppa.spec import load_chip
 
     net = load_network(network)
@@ -60,14 +60,14 @@ def estimate_cmd(network, hw, mode, images, epochs, samples, mu_bits, fmt):
         return emit_bnn_estimate(net, chip, samples or 100, fmt, mu_bits)
     if samples is not None or mu_bits is not None:
         raise click.UsageError("--samples and --mu-bits apply to probabilistic-MAC specs (kind: pmac) only")
-    from ppa.pricing import estimate
-    from ppa.report import Column, render_table
+    from ppa.cost.estimate import estimate
+    from ppa.report.tables import Column, render_table
 
     est = estimate(net, chip, mode)
     scale, what = _scale(images, epochs, est.images_per_epoch)
     if fmt == "json":
         return emit(json.dumps(est.to_dict(scale=float(scale)) if scale != 1 else est.to_dict(), indent=2) + "\n")
-    from ppa.pricing import CATEGORIES
+    from ppa.cost.estimate import CATEGORIES
 
     quantities = (("latency_s", "Latency (s)"), ("energy_j", "Energy (J)"))
     parts = []
@@ -104,9 +104,9 @@ def compare_cmd(network, hws, mode, images, fmt):
     Latency and energy are the sums of Table III/IV's five categories; buffer and interconnect energy
     is shown apart, as the paper leaves it out.
     """
-    from ppa.comparison import compare
-    from ppa.network import load_network
-    from ppa.report import Column, render_table
+    from ppa.explore.compare import compare
+    from ppa.workload import load_network
+    from ppa.report.tables import Column, render_table
     from ppa.spec import load_chip
 
     net = load_network(network)

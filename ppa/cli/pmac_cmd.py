@@ -35,8 +35,8 @@ def pmac_cmd(hw, sizes, fmt):
     Example: ppa pmac --sizes 8,64,512,1024 --format markdown
     """
     from ppa.errors import PpaError
-    from ppa.pmac import energy_per_mac_curves
-    from ppa.report import Column, render_table
+    from ppa.cost.pmac import energy_per_mac_curves
+    from ppa.report.tables import Column, render_table
     from ppa.spec import load_chip
 
     n = _sizes(sizes)
@@ -70,8 +70,8 @@ def pmac_cmd(hw, sizes, fmt):
 
 def emit_bnn_estimate(net, spec, samples: int, fmt: str, mu_bits: int | None = None) -> None:
     """Render the cost of one BNN prediction (used by `ppa estimate --hw <pmac spec> --samples S`)."""
-    from ppa.pmac import bnn_prediction_cost
-    from ppa.report import Column, render_table
+    from ppa.cost.pmac import bnn_prediction_cost
+    from ppa.report.tables import Column, render_table
 
     cost = bnn_prediction_cost(net, spec, samples, mu_bits)
     if fmt == "json":

@@ -36,7 +36,7 @@ def report_cmd(kind, fmt, output, results):
       ppa sweep grid.yaml -o sweep.csv && ppa report sweep --results sweep.csv --format html
     """
     from ppa.errors import PpaError
-    from ppa.reports import build_context, default_output, render, write_atomic
+    from ppa.report.documents import build_context, default_output, render, write_atomic
 
     if kind == "sweep" and results is None:
         raise click.UsageError("the sweep report needs --results (a table written by `ppa sweep`)")

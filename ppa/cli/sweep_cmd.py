@@ -34,8 +34,8 @@ def sweep_cmd(network, grid_path, hw, mode, output, scheduler, chunk_size, progr
     and the Dhull Table III/IV categories alone), and `pareto` (not dominated in area, latency, energy).
     Without -o the table is printed as CSV.
     """
-    from ppa.network import load_network
-    from ppa.design_space import load_grid, run_sweep
+    from ppa.workload import load_network
+    from ppa.explore.sweep import load_grid, run_sweep
 
     net = load_network(network)
     grid = load_grid(grid_path, default_hw=hw)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ppa.pricing import PAPER_CATEGORIES, Estimate, Mode, estimate
-from ppa.network import Network
+from ppa.cost.estimate import PAPER_CATEGORIES, Estimate, Mode, estimate
+from ppa.workload.network import Network
 
 
 @dataclass

@@ -18,13 +18,13 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from ppa.components.converters import RowDac, SarAdc
-from ppa.components.digital import Adder, Buffer, MacUnit, ShiftAdd
-from ppa.components.interconnect import HTree
-from ppa.components.synapses import DwMtjCell, SramCell
+from ppa.cost.components.converters import RowDac, SarAdc
+from ppa.cost.components.digital import Adder, Buffer, MacUnit, ShiftAdd
+from ppa.cost.components.interconnect import HTree
+from ppa.cost.components.synapses import DwMtjCell, SramCell
 from ppa.errors import PpaError
-from ppa.mapping import Activity, Geometry, LayerShapes, count_actions
-from ppa.network import Network
+from ppa.cost.mapping import Activity, Geometry, LayerShapes, count_actions
+from ppa.workload.network import Network
 from ppa.spec import Chip
 
 Mode = Literal["inference", "training"]
@@ -231,7 +231,7 @@ def estimate(network: Network, chip: Chip, mode: Mode = "inference") -> Estimate
     if mode not in ("inference", "training"):
         raise PpaError(f"mode must be 'inference' or 'training', got {mode!r}", field="mode")
     if getattr(chip, "kind", "imc") != "imc":
-        raise PpaError("a probabilistic-MAC spec (kind: pmac) prices BNN predictions: use ppa.pmac.bnn_prediction_cost "
+        raise PpaError("a probabilistic-MAC spec (kind: pmac) prices BNN predictions: use ppa.cost.pmac.bnn_prediction_cost "
                        "or `ppa estimate NETWORK --hw pmac_40nm --samples S`", field="kind")
     shapes = LayerShapes.from_network(network)
     if not shapes.names:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from ppa.network import Network
+from ppa.workload.network import Network
 
 
 @dataclass(frozen=True)

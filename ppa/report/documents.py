@@ -1,7 +1,7 @@
 """Paper-comparison reports: data (plain dicts/DataFrames), matplotlib SVG plots, and Jinja rendering.
 
 Three reports, each a Markdown, self-contained HTML or LaTeX (booktabs) file rendered from
-`reports/templates/<kind>.<ext>.j2`:
+`ppa/report/templates/<kind>.<ext>.j2`:
 
 - `dw_vs_sram`: Dhull et al. Tables III-VI side by side with our estimate of VGG-8 training on the
   shipped `dw_40nm` / `sram_40nm` / `sram3b_40nm` specs, with the relative error (ours - paper) / paper.
@@ -29,7 +29,8 @@ import numpy as np
 import pandas as pd
 
 from ppa.errors import PpaError
-from ppa.report import _latex_escape, format_number
+from ppa.spec.shipped import ROOT
+from ppa.report.tables import _latex_escape, format_number
 
 KINDS = ("dw_vs_sram", "pmac_vs_trng", "sweep")
 FORMATS = {"markdown": "md", "html": "html", "latex": "tex"}
@@ -59,16 +60,12 @@ MAX_SCATTER_POINTS = 20_000  # dominated points plotted (a deterministic subsamp
 
 def repo_root() -> Path:
     """The checkout holding the package (reports/ and networks/ live next to ppa/)."""
-    return Path(__file__).resolve().parent.parent
+    return ROOT
 
 
 def templates_dir() -> Path:
-    """`reports/templates/` next to the package; a PpaError if it is missing (e.g. a non-editable install)."""
-    path = repo_root() / "reports" / "templates"
-    if not path.is_dir():
-        raise PpaError("report templates not found: reports/templates/ must sit next to the ppa package "
-                       "(install from a checkout with `pip install -e .`)", file=str(path))
-    return path
+    """`ppa/report/templates/`: every template of the package, tables and documents alike."""
+    return Path(__file__).resolve().parent / "templates"
 
 
 def relative_error(ours: float, paper: float) -> float:
@@ -105,7 +102,7 @@ def format_ratio(value: Any) -> str:
 
 def read_reference(name: str) -> pd.DataFrame:
     """A paper table from ppa/data/ (comment lines name the table)."""
-    return pd.read_csv(Path(__file__).parent / "data" / name, comment="#")
+    return pd.read_csv(Path(__file__).resolve().parents[1] / "data" / name, comment="#")
 
 
 def _resolve(path: str | Path) -> str:
@@ -162,9 +159,9 @@ def _per_layer_comparison(ours: pd.DataFrame, paper: pd.DataFrame, paper_totals:
 def dw_vs_sram_context(network: str = "networks/vgg8.yaml", dw: str = "dw_40nm", sram: str = "sram_40nm",
                        sram3b: str = "sram3b_40nm", images: int = EPOCH_IMAGES) -> dict:
     """Dhull et al. Tables III-VI and the 3-bit SRAM ratios: our VGG-8 training estimate vs the paper's numbers."""
-    from ppa.comparison import compare
-    from ppa.pricing import CATEGORIES, PAPER_CATEGORIES
-    from ppa.network import load_network
+    from ppa.explore.compare import compare
+    from ppa.cost.estimate import CATEGORIES, PAPER_CATEGORIES
+    from ppa.workload import load_network
     from ppa.spec import load_chip
 
     net = load_network(_resolve(network))
@@ -240,8 +237,8 @@ def dw_vs_sram_context(network: str = "networks/vgg8.yaml", dw: str = "dw_40nm",
 def pmac_vs_trng_context(spec: str = "pmac_40nm", sizes: Sequence[int] = DEFAULT_PMAC_SIZES,
                          networks: Sequence[tuple[str, int | None]] = DEFAULT_BNN_NETWORKS, samples: int = 100) -> dict:
     """SAND2022-13142 Fig. 3-8A (energy per probabilistic MAC vs N vs the CMOS TRNG line), its claims checked, and BNN prediction costs."""
-    from ppa.network import load_network
-    from ppa.pmac import bnn_prediction_cost, energy_per_mac_curves
+    from ppa.workload import load_network
+    from ppa.cost.pmac import bnn_prediction_cost, energy_per_mac_curves
     from ppa.spec import load_chip
 
     chip = load_chip(spec)
@@ -329,7 +326,7 @@ def sweep_context(results: pd.DataFrame, title: str | None = None, source: str |
     if "point" not in df.columns:
         df = df.assign(point=np.arange(len(df)))
     if "pareto" not in df.columns:
-        from ppa.design_space import pareto_mask
+        from ppa.explore.sweep import pareto_mask
 
         df = df.assign(pareto=pareto_mask(df[list(SWEEP_METRICS)].to_numpy(dtype=float)) if len(df) else [])
     df = df.assign(pareto=df["pareto"].astype(bool))
@@ -513,7 +510,7 @@ def _environment(path: str):
 
 
 def render(kind: str, fmt: str, context: dict) -> str:
-    """Render a report's context with `reports/templates/<kind>.<ext>.j2` (plots are made for HTML only)."""
+    """Render a report's context with `ppa/report/templates/<kind>.<ext>.j2` (plots are made for HTML only)."""
     if kind not in KINDS:
         raise PpaError(f"unknown report {kind!r}; expected one of {', '.join(KINDS)}", field="kind")
     if fmt not in FORMATS:

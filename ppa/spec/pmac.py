@@ -7,8 +7,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from ppa.spec import Adc, Fraction, PosInt, Strict, Technology
-from ppa.units import Amperes, FaradsPerSquareMeter, Hertz, Joules, Ohms, Seconds, Siemens, SquareMeters, Volts
+from ppa.spec.sections import Adc, Fraction, PosInt, Strict, Technology
+from ppa.spec.units import Amperes, FaradsPerSquareMeter, Hertz, Joules, Ohms, Seconds, Siemens, SquareMeters, Volts
 
 Positive = Annotated[float, Field(gt=0)]
 

@@ -66,7 +66,7 @@ def _latex_escape(text: Any) -> str:
 def environment() -> jinja2.Environment:
     """The Jinja environment for the package's own table templates."""
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("ppa", "templates"),
+        loader=jinja2.PackageLoader("ppa.report", "templates"),
         keep_trailing_newline=True,
         trim_blocks=False,
         undefined=jinja2.StrictUndefined,

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Literal
 
 from ppa.errors import PpaError
-from ppa.yamlio import Document, read_yaml
+from ppa.spec.yamlio import Document, read_yaml
 
 Kind = Literal["conv", "fc", "pool"]
 
@@ -233,22 +233,3 @@ def read_neurosim_csv(path: str | Path, name: str | None = None) -> Network:
         raise PpaError("no layers found", file=str(path))
     first = layers[0]
     return Network(name or path.stem, tuple(layers), "", (first.in_size, first.in_size, first.in_channels), source=str(path))
-
-
-def load_network(path: str | Path) -> Network:
-    """Load a network from YAML, NeuroSim CSV or ONNX (by extension); bad input raises PpaError."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        return read_neurosim_csv(path)
-    if suffix == ".onnx":
-        from ppa.onnx_import import read_onnx
-
-        return read_onnx(path)
-    if not path.exists():
-        shipped = Path(__file__).resolve().parent.parent / "networks" / path.name
-        if shipped.exists():
-            path = shipped
-        elif (shipped.with_suffix(".yaml")).exists():
-            path = shipped.with_suffix(".yaml")
-    return network_from_document(read_yaml(path))

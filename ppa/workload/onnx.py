@@ -5,7 +5,7 @@ shape inference gives its actual input tensor, so branches (a ResNet 1x1 shortcu
 out right without `input_from`. Element-wise ops (activations, Add for residual joins, Mul, ...) and reshapes add
 no layer: the model costs only MVMs and pooling. BatchNormalization adds no layer either: after a conv or fc it
 folds into that layer's weights and bias; elsewhere it is a per-channel scale and shift, uncosted like Mul and Add.
-Layouts are ONNX's NCHW; feature maps and kernels must be square (as in `ppa.network`).
+Layouts are ONNX's NCHW; feature maps and kernels must be square (as in `ppa.workload.network`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import math
 from pathlib import Path
 
 from ppa.errors import PpaError
-from ppa.network import Layer, Network
+from ppa.workload.network import Layer, Network
 
 # ops that add no layer: element-wise, shape bookkeeping, or folded (BatchNormalization)
 _FREE_OPS = frozenset({

@@ -23,10 +23,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ppa.components.converters import CurrentConveyor, RowDac, SarAdc
-from ppa.components.digital import Adder, CmosTrng
-from ppa.network import Network
-from ppa.pmac_spec import PmacSpec
+from ppa.cost.components.converters import CurrentConveyor, RowDac, SarAdc
+from ppa.cost.components.digital import Adder, CmosTrng
+from ppa.workload.network import Network
+from ppa.spec.pmac import PmacSpec
 
 BREAKDOWN = ("cells", "current_conveyor", "dac", "adc")
 

@@ -31,11 +31,11 @@ import pandas as pd
 from pydantic import BaseModel, ValidationError
 
 from ppa.errors import PpaError
-from ppa.pricing import PAPER_CATEGORIES, Mode, Prices, chip_area, price_layers
-from ppa.mapping import Geometry, LayerShapes, count_actions
-from ppa.network import Network
+from ppa.cost.estimate import PAPER_CATEGORIES, Mode, Prices, chip_area, price_layers
+from ppa.cost.mapping import Geometry, LayerShapes, count_actions
+from ppa.workload.network import Network
 from ppa.spec import Chip, load_chip
-from ppa.yamlio import Document, read_yaml
+from ppa.spec.yamlio import Document, read_yaml
 
 BASE_KEYS = ("device", "hw")
 RESULT_COLUMNS = ("area_m2", "latency_s", "energy_j", "latency_paper_s", "energy_paper_j")

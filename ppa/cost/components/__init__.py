@@ -2,7 +2,7 @@
 
 Each component is built from its spec section and the technology, exposes `area` (m^2), and prices each
 of its actions as energy (J) and latency (s). Components know nothing of networks. They are found by
-name in a registry that a user's package can extend through the `ppa.components` entry-point group.
+name in a registry that a user's package can extend through the `ppa.cost.components` entry-point group.
 """
 
 from __future__ import annotations
@@ -14,18 +14,18 @@ from typing import Callable
 from ppa.errors import PpaError
 
 _BUILTIN: dict[str, str] = {
-    "adc": "ppa.components.converters:SarAdc",
-    "dac": "ppa.components.converters:RowDac",
-    "dw_mtj_cell": "ppa.components.synapses:DwMtjCell",
-    "sram_cell": "ppa.components.synapses:SramCell",
-    "adder": "ppa.components.digital:Adder",
-    "shift_add": "ppa.components.digital:ShiftAdd",
-    "register": "ppa.components.digital:Register",
-    "mac_unit": "ppa.components.digital:MacUnit",
-    "buffer": "ppa.components.digital:Buffer",
-    "htree": "ppa.components.interconnect:HTree",
-    "current_conveyor": "ppa.components.converters:CurrentConveyor",
-    "cmos_trng": "ppa.components.digital:CmosTrng",
+    "adc": "ppa.cost.components.converters:SarAdc",
+    "dac": "ppa.cost.components.converters:RowDac",
+    "dw_mtj_cell": "ppa.cost.components.synapses:DwMtjCell",
+    "sram_cell": "ppa.cost.components.synapses:SramCell",
+    "adder": "ppa.cost.components.digital:Adder",
+    "shift_add": "ppa.cost.components.digital:ShiftAdd",
+    "register": "ppa.cost.components.digital:Register",
+    "mac_unit": "ppa.cost.components.digital:MacUnit",
+    "buffer": "ppa.cost.components.digital:Buffer",
+    "htree": "ppa.cost.components.interconnect:HTree",
+    "current_conveyor": "ppa.cost.components.converters:CurrentConveyor",
+    "cmos_trng": "ppa.cost.components.digital:CmosTrng",
 }
 
 
@@ -38,12 +38,12 @@ def _load(target: str) -> Callable:
 
 @lru_cache(maxsize=1)
 def registry() -> dict[str, str]:
-    """Known component names -> 'module:Class', built-ins plus the `ppa.components` entry points."""
+    """Known component names -> 'module:Class', built-ins plus the `ppa.cost.components` entry points."""
     known = dict(_BUILTIN)
     try:
         from importlib.metadata import entry_points
 
-        for ep in entry_points(group="ppa.components"):
+        for ep in entry_points(group="ppa.cost.components"):
             known[ep.name] = ep.value
     except Exception:  # a broken third-party entry point must not break the built-ins
         pass

@@ -1,0 +1,117 @@
+"""Loading specs: a file path or a shipped name -> YAML with line numbers -> `extends:` resolved -> validated model.
+
+Validation errors become one PpaError naming the file, the YAML line, the dotted field and what was expected.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from ppa.errors import PpaError
+from ppa.spec.chip import Chip, DwMtjDevice, SramDevice
+from ppa.spec.pmac import PmacSpec
+from ppa.spec.shipped import shipped_dir
+from ppa.spec.yamlio import Document, read_yaml, resolve_extends
+
+SHIPPED = shipped_dir("hwspecs")
+
+
+def resolve_spec_path(name: str | Path) -> Path:
+    """A spec file path, or the name of a shipped spec (`dw_40nm` -> hwspecs/dw_40nm.yaml)."""
+    p = Path(name)
+    if p.exists():
+        return p
+    for candidate in (SHIPPED / p, SHIPPED / f"{p}.yaml", SHIPPED / p.name):
+        if candidate.exists():
+            return candidate
+    known = sorted(f.stem for f in SHIPPED.glob("*.yaml")) if SHIPPED.exists() else []
+    import difflib
+
+    close = difflib.get_close_matches(p.stem, known, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    raise PpaError(f"no such hardware spec (shipped: {', '.join(known)}){hint}", file=str(name))
+
+
+def _pydantic_error(doc: Document, err: ValidationError) -> PpaError:
+    first = err.errors()[0]
+    # drop pydantic's own steps from the path: the union tag (dw_mtj, sram) and validator wrappers ("function-after[...]")
+    loc = tuple(p for p in first["loc"] if not (isinstance(p, str) and (p in ("dw_mtj", "sram") or "[" in p)))
+    msg = first["msg"]
+    if first["type"] == "extra_forbidden":
+        parent = loc[:-1]
+        allowed = _allowed_fields(doc, parent)
+        import difflib
+
+        close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
+        msg = "unknown field" + (f"; did you mean {close[0]!r}?" if close else "") + (f" (expected one of: {', '.join(allowed)})" if allowed else "")
+    elif first["type"] == "missing":
+        msg = "required field is missing"
+    elif msg.startswith("Value error, "):
+        msg = msg[len("Value error, "):]
+    if "input" in first and first["type"] not in ("missing", "extra_forbidden") and not isinstance(first["input"], (dict, list)):
+        msg += f" (got {first['input']!r})"
+    return doc.error(loc, msg)
+
+
+def _allowed_fields(doc: Document, parent: tuple) -> list[str]:
+    if (doc.data or {}).get("kind", "imc") == "pmac":
+        model = PmacSpec
+    else:
+        model = Chip
+    for key in parent:
+        if isinstance(key, int):
+            return []
+        field = model.model_fields.get(key)
+        if field is None:
+            return []
+        ann = field.annotation
+        if key == "device":
+            kind = ((doc.data or {}).get("device") or {}).get("kind")
+            ann = {"dw_mtj": DwMtjDevice, "sram": SramDevice}.get(kind)
+        if not (isinstance(ann, type) and issubclass(ann, BaseModel)):
+            return []
+        model = ann
+    return sorted(model.model_fields)
+
+
+def _validate(doc: Document, model: type[BaseModel]) -> Any:
+    data = doc.data
+    if not isinstance(data, dict):
+        raise PpaError("expected a mapping of spec sections at the top level", file=str(doc.path))
+    feature = None
+    tech = data.get("technology")
+    if isinstance(tech, dict) and "feature_size" in tech:
+        from ppa.spec.units import to_si
+
+        try:
+            feature = to_si(tech["feature_size"], "m")
+        except ValueError as exc:
+            raise doc.error(("technology", "feature_size"), str(exc)) from None
+    try:
+        return model.model_validate(data, context={"feature_size": feature})
+    except ValidationError as err:
+        raise _pydantic_error(doc, err) from None
+
+
+def load_chip(path: str | Path):
+    """Load and validate a hardware spec (file path or shipped name): a Chip, or a PmacSpec for kind: pmac."""
+    doc = resolve_extends(read_yaml(resolve_spec_path(path)))
+    kind = doc.data.get("kind", "imc") if isinstance(doc.data, dict) else None
+    if kind == "pmac":
+        model = PmacSpec
+    elif kind == "imc":
+        model = Chip
+    else:
+        raise doc.error(("kind",), f"unknown spec kind {kind!r}; expected 'imc' or 'pmac'")
+    spec = _validate(doc, model)
+    object.__setattr__(spec, "_source_path", str(doc.path))
+    return spec
+
+
+def chip_from_dict(data: dict, name: str = "<dict>") -> Chip:
+    """Validate a spec already in memory (used by sweeps that override fields)."""
+    doc = Document(data, Path(name))
+    return _validate(doc, Chip)

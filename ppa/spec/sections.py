@@ -1,0 +1,99 @@
+"""Spec sections shared by every design kind: the strict base model, technology constants, ADC, variation."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from ppa.spec.units import FaradsPerMeter, Joules, Meters, Seconds, SquareMeters, Volts
+
+PosInt = Annotated[int, Field(gt=0)]
+Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class Strict(BaseModel):
+    """Base for every spec section: unknown fields are errors, values are validated on assignment."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Technology(Strict):
+    """CMOS technology constants (40 nm by default); sources are named in hwspecs/tech_40nm.yaml."""
+
+    name: str = "40nm"
+    feature_size: Meters
+    vdd: Volts
+    clock_period: Seconds
+    full_adder_energy: Joules          # energy of one full-adder bit operation
+    full_adder_delay: Seconds          # carry delay of one bit of a ripple adder
+    full_adder_area: SquareMeters
+    register_energy: Joules            # one D flip-flop bit written
+    register_area: SquareMeters
+    sram_buffer_energy: Joules         # one bit read or written in a buffer macro
+    sram_buffer_area: SquareMeters     # one buffer bit, with its periphery
+    sram_cell_area: SquareMeters       # one dense 6T bit cell (large storage arrays)
+    wire_capacitance: FaradsPerMeter
+    wire_pitch: Meters
+    adc_walden_fom: Joules             # energy per conversion step (E = FoM * 2^bits)
+    adc_cycle_energy: Joules           # comparator decision + SAR logic per cycle (the low-resolution floor)
+    adc_cycle_time: Seconds            # one SAR bit-cycle
+    adc_area_per_step: SquareMeters    # capacitor-DAC unit + comparator share, per 2^bits step
+    adc_area_fixed: SquareMeters       # comparator and SAR logic
+    dac_energy_per_row: Joules         # driving one row at one input level
+    dac_area_per_row: SquareMeters
+    wordline_energy: Joules            # one digital word-line pulse (bit-serial inputs)
+    mac_energy: Joules                 # one digital multiply-accumulate in the weight-gradient unit
+    mac_area: SquareMeters             # one MAC lane of the weight-gradient unit
+    mux_area_per_column: SquareMeters
+    decoder_area_per_row: SquareMeters
+
+    @field_validator("*")
+    @classmethod
+    def _all_positive(cls, v: Any) -> Any:
+        if isinstance(v, float) and v <= 0:
+            raise ValueError("must be positive")
+        return v
+
+
+class Noise(Strict):
+    """A Gaussian conductance error of one mechanism: sigma relative to the state's own conductance or to G_max.
+
+    A plain number in YAML means `{sigma: value, relative_to: state}`."""
+
+    sigma: Annotated[float, Field(ge=0.0, le=10.0)] = 0.0
+    relative_to: Literal["state", "g_max"] = "state"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_number(cls, v: Any) -> Any:
+        return {"sigma": v} if isinstance(v, (int, float)) and not isinstance(v, bool) else v
+
+
+class Drift(Strict):
+    """Conductance drift G(t) = G0 (t / t0)^-nu, nu drawn per device with `nu_spread` (RRAM/PCM-like cells)."""
+
+    nu: Annotated[float, Field(ge=0.0, le=1.0)] = 0.0
+    nu_spread: Annotated[float, Field(ge=0.0, le=1.0)] = 0.0
+    t0: Seconds = 1.0
+    time: Seconds = 1.0
+
+
+class Variation(Strict):
+    """Conductance non-idealities by mechanism (Dhull Tables IX-X; CrossSim's programming error and read noise).
+
+    - device_to_device: fixed at fabrication, drawn once per chip instance, seen through training and inference;
+    - cycle_to_cycle: drawn at every write (programming error);
+    - read_noise: drawn at every MVM;
+    - drift: power-law relaxation after programming."""
+
+    device_to_device: Noise = Noise()
+    cycle_to_cycle: Noise = Noise()
+    read_noise: Noise = Noise()
+    drift: Drift = Drift()
+
+
+class Adc(Strict):
+    """Column ADC (SAR, Walden figure of merit from the technology)."""
+
+    bits: Annotated[int, Field(ge=1, le=16)]

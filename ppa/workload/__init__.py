@@ -1,0 +1,34 @@
+"""Stage 1, workload: the network model and its readers (YAML, NeuroSim NetWork.csv, ONNX).
+
+Imports `ppa.spec` (YAML reading) and `ppa.errors`, never the cost stage. Readers depend on the network
+model (`network.Layer`, `network.Network`), not the other way round; `load_network` picks a reader by extension.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ppa.spec.shipped import shipped_dir
+from ppa.spec.yamlio import read_yaml
+from ppa.workload.network import Layer, Network, network_from_document, read_neurosim_csv
+
+__all__ = ["Layer", "Network", "load_network", "network_from_document", "read_neurosim_csv"]
+
+
+def load_network(path: str | Path) -> Network:
+    """Load a network from YAML, NeuroSim CSV or ONNX (by extension), or a shipped one by name; bad input raises PpaError."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return read_neurosim_csv(path)
+    if suffix == ".onnx":
+        from ppa.workload.onnx import read_onnx
+
+        return read_onnx(path)
+    if not path.exists():
+        shipped = shipped_dir("networks") / path.name
+        if shipped.exists():
+            path = shipped
+        elif (shipped.with_suffix(".yaml")).exists():
+            path = shipped.with_suffix(".yaml")
+    return network_from_document(read_yaml(path))
