@@ -72,10 +72,10 @@ def estimate_cmd(network, hw, mode, images, epochs, samples, mu_bits, fmt):
     quantities = (("latency_s", "Latency (s)"), ("energy_j", "Energy (J)"))
     parts = []
     for q, label in quantities:
-        wide = est.per_layer(q) * scale
-        records = [{"layer": name, **{c: float(row[c]) for c in CATEGORIES}, "total": float(row.sum())}
-                   for name, row in wide.iterrows()]
-        tot = {c: float(wide[c].sum()) for c in CATEGORIES}
+        wide = est.matrix(q) * scale
+        records = [{"layer": name, **{c: float(row[j]) for j, c in enumerate(CATEGORIES)}, "total": float(row.sum())}
+                   for name, row in zip(est.layers, wide)]
+        tot = {c: float(wide[:, j].sum()) for j, c in enumerate(CATEGORIES)}
         records.append({"layer": "total", **tot, "total": sum(tot.values())})
         cols = [Column("layer", "layer", numeric=False)] + [Column(c) for c in CATEGORIES] + [Column("total")]
         parts.append(render_table(records, cols, fmt, title=f"{label} of {est.network} on {est.hardware}, {mode}, {what}"))

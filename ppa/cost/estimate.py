@@ -13,10 +13,10 @@ Per-image vs per-epoch: Dhull's tables are NeuroSim V2.1 output *per training ep
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from functools import cached_property
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
-import pandas as pd
 
 from ppa.cost.components.converters import RowDac, SarAdc
 from ppa.cost.components.digital import Adder, Buffer, MacUnit, ShiftAdd
@@ -26,6 +26,9 @@ from ppa.errors import PpaError
 from ppa.cost.mapping import Activity, Geometry, LayerShapes, count_actions
 from ppa.workload.network import Network
 from ppa.spec import Chip
+
+if TYPE_CHECKING:   # pandas is imported on first use of a table, not on the CLI's hot path
+    import pandas as pd
 
 Mode = Literal["inference", "training"]
 PAPER_CATEGORIES = ("adc", "accumulation", "synaptic_array", "weight_gradient", "weight_update")
@@ -180,34 +183,54 @@ class Estimate:
     network: str
     hardware: str
     mode: Mode
-    table: pd.DataFrame                 # columns: layer, category, energy_j, latency_s (per image)
+    columns: dict[str, np.ndarray]      # tidy columns: layer, category, energy_j, latency_s (per image)
     area_m2: dict[str, float]
     resources: dict[str, float]
     images_per_epoch: int
     notes: list[str] = field(default_factory=list)
 
+    @cached_property
+    def table(self) -> "pd.DataFrame":
+        """The tidy table (pandas): one row per layer x category, `energy_j` and `latency_s` per image."""
+        import pandas as pd
+
+        return pd.DataFrame(self.columns)
+
+    @property
+    def layers(self) -> list[str]:
+        """Layer names in network order."""
+        return list(dict.fromkeys(self.columns["layer"]))
+
+    def matrix(self, quantity: str) -> np.ndarray:
+        """Layer x category array (rows: `layers`, columns: CATEGORIES) of `quantity` per image, without pandas."""
+        layer_index = {name: i for i, name in enumerate(self.layers)}
+        cat_index = {c: j for j, c in enumerate(CATEGORIES)}
+        out = np.zeros((len(layer_index), len(CATEGORIES)))
+        for name, cat, value in zip(self.columns["layer"], self.columns["category"], self.columns[quantity]):
+            out[layer_index[name], cat_index[cat]] += value
+        return out
+
     def totals(self, quantity: str, categories=CATEGORIES) -> dict[str, float]:
         """Per-image totals of `energy_j` or `latency_s` by category, plus 'total' over `categories`."""
-        by_cat = self.table.groupby("category", sort=False)[quantity].sum()
-        out = {c: float(by_cat.get(c, 0.0)) for c in CATEGORIES}
+        by_cat = self.matrix(quantity).sum(axis=0)
+        out = {c: float(by_cat[j]) for j, c in enumerate(CATEGORIES)}
         out["total"] = float(sum(out[c] for c in categories))
         return out
 
-    def per_layer(self, quantity: str) -> pd.DataFrame:
-        """Layer x category matrix of `quantity` per image (layers in network order)."""
-        wide = self.table.pivot(index="layer", columns="category", values=quantity)
-        order = list(dict.fromkeys(self.table["layer"]))
-        return wide.loc[order, list(CATEGORIES)]
+    def per_layer(self, quantity: str) -> "pd.DataFrame":
+        """Layer x category matrix of `quantity` per image (layers in network order), as a DataFrame."""
+        import pandas as pd
+
+        return pd.DataFrame(self.matrix(quantity), index=pd.Index(self.layers, name="layer"),
+                            columns=pd.Index(list(CATEGORIES), name="category"))
 
     def to_dict(self, scale: float = 1.0) -> dict:
         """The JSON form of the CLI (`--format json`): per image values, or scaled by `scale` images."""
-        layers = []
+        layers = [{"name": name} for name in self.layers]
         for quantity in ("latency_s", "energy_j"):
-            wide = self.per_layer(quantity) * scale
-            for i, (name, row) in enumerate(wide.iterrows()):
-                if len(layers) <= i:
-                    layers.append({"name": name})
-                layers[i][quantity] = {**{c: float(row[c]) for c in CATEGORIES}, "total": float(row.sum())}
+            wide = self.matrix(quantity) * scale
+            for i, row in enumerate(wide):
+                layers[i][quantity] = {**{c: float(row[j]) for j, c in enumerate(CATEGORIES)}, "total": float(row.sum())}
         key = "per_image" if scale == 1.0 else "run"
         out = {
             "network": self.network, "hardware": self.hardware, "mode": self.mode,
@@ -256,4 +279,4 @@ def estimate(network: Network, chip: Chip, mode: Mode = "inference") -> Estimate
     }
     resources = {k: float(v) for k, v in resources.items() if not k.endswith("bit_energy")}
     resources["weights"] = float(np.sum(activity.weights))
-    return Estimate(network.name, chip.name, mode, pd.DataFrame(rows), area, resources, chip.training.images_per_epoch)
+    return Estimate(network.name, chip.name, mode, rows, area, resources, chip.training.images_per_epoch)

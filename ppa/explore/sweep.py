@@ -35,6 +35,7 @@ from ppa.cost.estimate import PAPER_CATEGORIES, Mode, Prices, chip_area, price_l
 from ppa.cost.mapping import Geometry, LayerShapes, count_actions
 from ppa.workload.network import Network
 from ppa.spec import Chip, load_chip
+from ppa.spec.shipped import resolve
 from ppa.spec.yamlio import Document, read_yaml
 
 BASE_KEYS = ("device", "hw")
@@ -63,7 +64,8 @@ class Grid:
 
 
 def load_grid(path: str | Path, default_hw: str = "dw_40nm") -> Grid:
-    """Read a grid YAML; values must be non-empty lists; `device:` lists base specs (default `default_hw`)."""
+    """Read a grid YAML (a file or a shipped grid's name); values must be non-empty lists; `device:` lists base specs."""
+    path = resolve(path, "hwspecs/grids")
     doc = read_yaml(path)
     if not isinstance(doc.data, dict) or not doc.data:
         raise PpaError("expected a mapping of dotted spec paths to lists of values", file=str(path))

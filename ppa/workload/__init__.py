@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ppa.spec.shipped import shipped_dir
+from ppa.spec.shipped import resolve
 from ppa.spec.yamlio import read_yaml
 from ppa.workload.network import Layer, Network, network_from_document, read_neurosim_csv
 
@@ -17,7 +17,7 @@ __all__ = ["Layer", "Network", "load_network", "network_from_document", "read_ne
 
 def load_network(path: str | Path) -> Network:
     """Load a network from YAML, NeuroSim CSV or ONNX (by extension), or a shipped one by name; bad input raises PpaError."""
-    path = Path(path)
+    path = resolve(path, "networks")
     suffix = path.suffix.lower()
     if suffix == ".csv":
         return read_neurosim_csv(path)
@@ -25,10 +25,4 @@ def load_network(path: str | Path) -> Network:
         from ppa.workload.onnx import read_onnx
 
         return read_onnx(path)
-    if not path.exists():
-        shipped = shipped_dir("networks") / path.name
-        if shipped.exists():
-            path = shipped
-        elif (shipped.with_suffix(".yaml")).exists():
-            path = shipped.with_suffix(".yaml")
     return network_from_document(read_yaml(path))
