@@ -109,6 +109,7 @@ def quantity(unit: str):
         feature = (info.context or {}).get("feature_size") if info is not None else None
         return to_si(value, unit, feature)
 
+    convert.unit = unit   # read back by `ppa show` (ppa.spec.provenance) to print each field's unit
     return BeforeValidator(convert)
 
 
