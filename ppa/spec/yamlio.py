@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from ppa.errors import PpaError
+from ppa.spec.files import read_text
 
 FILE_SECTIONS = ("technology",)  # top-level sections that may be given as a file name
 Loc = tuple  # a path of keys / list indices into the document
@@ -43,24 +44,37 @@ class Document:
         return PpaError(message, file=file, line=line, field=".".join(str(p) for p in loc) or None)
 
 
-def _construct(node: yaml.Node, loc: Loc, file: str, lines: dict) -> Any:
+def _construct(node: yaml.Node, loc: Loc, file: str, lines: dict, _open: frozenset = frozenset()) -> Any:
+    if id(node) in _open:   # an alias inside the collection it names (`a: &x [*x]`)
+        raise PpaError("an alias refers to a collection that contains it", file=file, line=node.start_mark.line + 1,
+                       field=".".join(map(str, loc)) or None)
+    if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+        _open = _open | {id(node)}
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise PpaError("a key must be a plain name, not a list or mapping", file=file,
+                               line=key_node.start_mark.line + 1, field=".".join(map(str, loc)) or None)
             key = key_node.value
             if key in out:
                 raise PpaError(f"key {key!r} appears twice", file=file, line=key_node.start_mark.line + 1,
                                field=".".join(map(str, loc + (key,))))
             lines[loc + (key,)] = (file, key_node.start_mark.line + 1)
-            out[key] = _construct(value_node, loc + (key,), file, lines)
+            out[key] = _construct(value_node, loc + (key,), file, lines, _open)
         return out
     if isinstance(node, yaml.SequenceNode):
         items = []
         for i, item in enumerate(node.value):
             lines[loc + (i,)] = (file, item.start_mark.line + 1)
-            items.append(_construct(item, loc + (i,), file, lines))
+            items.append(_construct(item, loc + (i,), file, lines, _open))
         return items
-    return _scalar(node)
+    try:
+        return _scalar(node)
+    except Exception as exc:   # PyYAML's constructors fail in many ways on odd text: 2001-13-45, '!!float', !!binary xx
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise PpaError(f"cannot read the value {node.value!r} ({problem})", file=file, line=node.start_mark.line + 1,
+                       field=".".join(map(str, loc)) or None) from None
 
 
 _SCALARS = yaml.SafeLoader("")   # one constructor for every scalar (resolving tags needs no stream state)
@@ -75,20 +89,17 @@ def _scalar(node: yaml.ScalarNode) -> Any:
 def read_yaml(path: str | Path) -> Document:
     """Parse a YAML file into a Document; malformed YAML becomes a PpaError with its line."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise PpaError("file not found", file=str(path)) from None
-    except OSError as exc:
-        raise PpaError(f"cannot read file ({exc.strerror})", file=str(path)) from None
+    text = read_text(path)
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
+        lines: dict[Loc, tuple[str, int]] = {}
+        data = _construct(node, (), str(path), lines) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
         raise PpaError(f"malformed YAML: {problem}", file=str(path), line=mark.line + 1 if mark else None) from None
-    lines: dict[Loc, tuple[str, int]] = {}
-    data = _construct(node, (), str(path), lines) if node is not None else None
+    except RecursionError:
+        raise PpaError("malformed YAML: nested too deeply", file=str(path)) from None
     return Document(data, path, lines)
 
 
@@ -117,7 +128,10 @@ def resolve_extends(doc: Document, _seen: tuple[Path, ...] = ()) -> Document:
                 target = value.pop("extends")
                 if not isinstance(target, str):
                     raise doc.error(loc + ("extends",), "expected a path to a YAML file")
-                base_path = (here.parent / target).resolve()
+                try:
+                    base_path = (here.parent / target).resolve()
+                except (OSError, ValueError, RuntimeError) as exc:   # a NUL byte, a symlink loop
+                    raise doc.error(loc + ("extends",), f"not a usable path ({exc})") from None
                 if base_path in seen:
                     raise doc.error(loc + ("extends",), f"extends cycle through {target}")
                 base = read_yaml(base_path)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Literal
 
 from ppa.errors import PpaError
+from ppa.spec.files import read_text
 from ppa.spec.yamlio import Document, read_yaml
 
 Kind = Literal["conv", "fc", "pool"]
@@ -190,10 +191,7 @@ def read_neurosim_csv(path: str | Path, name: str | None = None) -> Network:
     Conv layers use 'same' padding, as NeuroSim assumes.
     """
     path = Path(path)
-    try:
-        rows = list(csv.reader(path.read_text(encoding="utf-8").splitlines()))
-    except FileNotFoundError:
-        raise PpaError("file not found", file=str(path)) from None
+    rows = list(csv.reader(read_text(path).splitlines()))
     layers: list[Layer] = []
     prev_out: tuple[int, int] | None = None
     for lineno, row in enumerate(rows, start=1):
