@@ -204,8 +204,8 @@ def read_neurosim_csv(path: str | Path, name: str | None = None) -> Network:
         try:
             ih, iw, d, kh, kw, n, pool = (int(float(c)) for c in cells[:7])
             stride = int(float(cells[7])) if len(cells) > 7 else 1
-        except ValueError:
-            raise PpaError(f"expected numbers, got {cells}", file=str(path), line=lineno) from None
+        except (ValueError, OverflowError):   # not a number, or nan / inf
+            raise PpaError(f"expected whole numbers, got {cells}", file=str(path), line=lineno) from None
         if min(ih, iw, d, kh, kw, n, stride) < 1 or ih != iw or kh != kw:
             raise PpaError("sizes must be positive and square", file=str(path), line=lineno)
         index = len([la for la in layers if la.kind != "pool"]) + 1
