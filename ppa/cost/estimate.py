@@ -224,6 +224,34 @@ class Estimate:
         return pd.DataFrame(self.matrix(quantity), index=pd.Index(self.layers, name="layer"),
                             columns=pd.Index(list(CATEGORIES), name="category"))
 
+    def _repr_html_(self) -> str:
+        """Jupyter: per-layer latency and energy per image (energy by category too) and the chip area."""
+        from ppa.cost.display import html_table, label, number
+
+        lat, en = self.matrix("latency_s"), self.matrix("energy_j")
+        header = ["layer", "latency (s)", "energy (J)"] + [f"{label(c)} (J)" for c in CATEGORIES]
+        rows = [[name, lat[i].sum(), en[i].sum(), *en[i]] for i, name in enumerate(self.layers)]
+        rows.append(["total", lat.sum(), en.sum(), *en.sum(axis=0)])
+        area = ", ".join(f"{label(k)} {number(v * 1e6)}" for k, v in self.area_m2.items() if k != "total")
+        return html_table(header, rows, f"{self.network} on {self.hardware}, {self.mode}, per image",
+                          [f"Chip area {number(self.area_m2['total'] * 1e6)} mm^2 ({area} mm^2)."])
+
+    def plot(self, quantity: str | None = None):
+        """A matplotlib figure of per-layer stacked bars by category: latency and energy per image, or one `quantity`."""
+        from ppa.cost.display import QUANTITIES, stacked_bars
+
+        if quantity is not None and quantity not in ("latency_s", "energy_j"):
+            raise PpaError(f"quantity must be 'latency_s' or 'energy_j', got {quantity!r}", field="quantity")
+        quantities = [quantity] if quantity else ["latency_s", "energy_j"]
+        if len(quantities) == 1:
+            name, unit = QUANTITIES[quantities[0]]
+            return stacked_bars({f"{self.network} on {self.hardware}, {self.mode}": (self.layers, self.matrix(quantities[0]))},
+                                CATEGORIES, f"{name} per image ({unit})")
+        panels = {QUANTITIES[q][0]: (self.layers, self.matrix(q)) for q in quantities}
+        fig = stacked_bars(panels, CATEGORIES, [f"{QUANTITIES[q][0]} per image ({QUANTITIES[q][1]})" for q in quantities])
+        fig.suptitle(f"{self.network} on {self.hardware}, {self.mode}", fontsize=10)
+        return fig
+
     def to_dict(self, scale: float = 1.0) -> dict:
         """The JSON form of the CLI (`--format json`): per image values, or scaled by `scale` images."""
         layers = [{"name": name} for name in self.layers]

@@ -35,6 +35,7 @@ from ppa.cost.estimate import PAPER_CATEGORIES, Mode, Prices, chip_area, price_l
 from ppa.cost.mapping import Geometry, LayerShapes, count_actions
 from ppa.workload.network import Network
 from ppa.spec import Chip, load_chip
+from ppa.explore.sweep_result import SweepResult
 from ppa.spec.shipped import resolve
 from ppa.spec.yamlio import Document, read_yaml
 
@@ -301,7 +302,7 @@ def _write_atomic(df: pd.DataFrame, path: Path) -> None:
 
 def run_sweep(network: Network, grid: Grid, mode: Mode = "inference", out: str | Path | None = None,
               chunk_size: int = 4096, scheduler: str | None = None,
-              on_chunk: Callable[[int, int], None] | None = None) -> pd.DataFrame:
+              on_chunk: Callable[[int, int], None] | None = None) -> SweepResult:
     """Evaluate every design point of `grid`, mark the Pareto front, and write `out` (CSV or parquet).
 
     With `out`, finished chunks live in `OUT.parts/` until the end, so a rerun after an interruption
@@ -357,7 +358,7 @@ def run_sweep(network: Network, grid: Grid, mode: Mode = "inference", out: str |
     if out is not None:
         _write_atomic(result, out)
         shutil.rmtree(parts_dir, ignore_errors=True)
-    return result
+    return SweepResult(result)
 
 
 def _run_dask(network, grid, chunks, todo, mode, scheduler) -> Iterable[tuple[int, pd.DataFrame]]:
