@@ -77,9 +77,19 @@ def _one_line(text: str) -> str:
     return " / ".join(part.strip() for part in text.splitlines() if part.strip())
 
 
+def _print_version(ctx: click.Context, _param, value: bool) -> None:
+    """--version: the installed distribution's version ('0+unknown' in a checkout that is not installed)."""
+    if value and not ctx.resilient_parsing:
+        import ppa
+
+        click.echo(f"ppa {ppa.__version__}")
+        ctx.exit()
+
+
 @click.group(cls=_Cli, package=__name__, package_path=__path__,
              context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.version_option(package_name="ppa")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
+              help="Show the version and exit.")
 def main() -> None:
     """Estimate area, latency, energy and accuracy of spintronic in-memory-computing accelerators.
 
