@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -11,6 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def _figures():
     spec = importlib.util.spec_from_file_location("readme_figures", ROOT / "docs" / "figures.py")
     module = importlib.util.module_from_spec(spec)
+    sys.modules["readme_figures"] = module        # dataclasses look their module up while the class is built
     spec.loader.exec_module(module)
     return module
 
