@@ -376,7 +376,7 @@ def run_sweep(network: Network, grid: Grid, mode: Mode = "inference", out: str |
     if out is not None:
         _write_atomic(result, out)
         shutil.rmtree(parts_dir, ignore_errors=True)
-    return SweepResult(result)
+    return SweepResult.wrap(result)
 
 
 def _run_dask(network, grid, chunks, todo, mode, scheduler) -> Iterable[tuple[int, pd.DataFrame]]:

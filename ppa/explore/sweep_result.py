@@ -34,6 +34,13 @@ class SweepResult(pd.DataFrame):
     def _constructor(self):
         return SweepResult
 
+    @classmethod
+    def wrap(cls, frame: pd.DataFrame) -> "SweepResult":
+        """The same table (and its `attrs`, such as the count of points below a minimum accuracy) as a SweepResult."""
+        out = cls(frame)
+        out.attrs = dict(frame.attrs)
+        return out
+
     @property
     def plot(self) -> _Plot:
         """`plot()`: a matplotlib figure of energy vs area, Pareto-optimal points highlighted (log-log)."""
