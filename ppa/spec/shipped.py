@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ppa.errors import PpaError
+
 #: The folder holding `hwspecs/` and `networks/`: `ppa/_shipped` (links into the checkout, or installed copies).
 ROOT = Path(__file__).resolve().parents[1] / "_shipped"
 
@@ -43,9 +45,21 @@ def find_shipped(name: str | Path, kind: str) -> Path | None:
     return None
 
 
+_WHAT = {"hwspecs": "hardware spec", "networks": "network", "hwspecs/grids": "grid"}
+
+
 def resolve(name: str | Path, kind: str) -> Path:
-    """`name` itself when it is an existing file, else the shipped file of that name, else `name` unchanged."""
+    """`name` itself when it exists, else the shipped file of that name; neither is a PpaError listing the shipped ones."""
     p = Path(name)
     if p.exists():
         return p
-    return find_shipped(p, kind) or p
+    found = find_shipped(p, kind)
+    if found is not None:
+        return found
+    import difflib
+
+    known = [f.stem for f in shipped_files(kind)]
+    close = difflib.get_close_matches(p.stem, known, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    raise PpaError(f"no such file, nor a shipped {_WHAT.get(kind, kind)} of that name (shipped: {', '.join(known)}){hint}",
+                   file=str(name))
