@@ -227,6 +227,11 @@ def read_onnx(path: str | Path, name: str | None = None) -> Network:
         return _network(onnx, model, path, name)
     except PpaError as exc:
         raise PpaError(exc.message, file=str(path), field=exc.field) from None
+    except (IndexError, KeyError, ValueError, TypeError, AttributeError, OverflowError) as exc:
+        # a protobuf that parses need not be a model (a node without outputs, an attribute of the wrong type):
+        # the walk reads the file's structure, so its failures are the file's
+        first = (str(exc).strip().splitlines() or [""])[0]
+        raise PpaError(f"not a valid ONNX model ({type(exc).__name__}: {first})", file=str(path)) from None
 
 
 def _network(onnx, model, path: Path, name: str | None) -> Network:
