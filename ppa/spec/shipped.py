@@ -24,7 +24,10 @@ def shipped_dir(kind: str) -> Path:
 
     Symbolic links are resolved, so in a checkout messages name `hwspecs/dw_40nm.yaml` in the repository.
     """
-    return (ROOT / kind).resolve()
+    folder = ROOT / kind
+    if not folder.is_dir():   # a checkout made without symbolic links (Windows without core.symlinks)
+        folder = ROOT.parents[1] / kind
+    return folder.resolve()
 
 
 def shipped_files(kind: str) -> list[Path]:
