@@ -14,21 +14,23 @@ def _describe(path, kind: str) -> dict:
     """Name, path and a one-line description of a shipped file, read from its YAML (never validated here)."""
     from ppa.errors import PpaError
     from ppa.spec.provenance import display_path
-    from ppa.spec.yamlio import read_yaml
+    from ppa.spec.yamlio import read_yaml, resolve_extends
 
     entry = {"name": path.stem, "path": display_path(str(path)), "kind": kind, "description": ""}
     if path.suffix.lower() not in (".yaml", ".yml"):
         entry["description"] = f"{path.suffix.lstrip('.').upper()} network"
         return entry
     try:
-        data = read_yaml(path).data
+        doc = read_yaml(path)
+        data = resolve_extends(doc).data if kind == "spec" and isinstance(doc.data, dict) else doc.data   # inherited device kind
     except PpaError as err:
         entry["description"] = f"(unreadable: {err.message})"
         return entry
     data = data if isinstance(data, dict) else {}
     if kind == "spec":
         if "device" in data or "kind" in data or "extends" in data:
-            entry["spec_kind"] = str(data.get("kind", "imc"))
+            device = data.get("device")
+            entry["spec_kind"] = str(device.get("kind", "?")) if isinstance(device, dict) else f"extends {data.get('extends', '?')}"
             label, text = data.get("name", ""), data.get("description", "")
             entry["description"] = f"{label}: {text}" if label and text else str(label or text)
         else:
