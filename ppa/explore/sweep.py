@@ -146,16 +146,21 @@ def _vector_view(base: Chip, numeric: dict[str, np.ndarray]) -> SimpleNamespace:
         node = view
         parts = dotted.split(".")
         for part in parts[:-1]:
-            node = getattr(node, part)
-        setattr(node, parts[-1], np.asarray(values, dtype=np.float64)[:, None])
+            node = node[int(part)] if isinstance(node, list) else getattr(node, part)
+        column = np.asarray(values, dtype=np.float64)[:, None]
+        if isinstance(node, list):                 # a list element (device.conductances.0)
+            node[int(parts[-1])] = column
+        else:
+            setattr(node, parts[-1], column)
     dev = view.device
     dev.weight_cells = dev.weight_bits if dev.kind == "sram" else 1
     view.adcs_per_subarray = np.ceil(np.asarray(view.subarray.columns, dtype=np.float64) / view.subarray.columns_per_adc)
     return view
 
 
-def evaluate_points(network: Network, base: Chip, numeric: dict[str, np.ndarray], mode: Mode) -> dict[str, np.ndarray]:
-    """Totals per design point (per image) for arrays of numeric overrides of one validated base spec."""
+def price_points(network: Network, base: Chip, numeric: dict[str, np.ndarray], mode: Mode):
+    """(priced per category x layer, area by category, resources) for arrays of numeric overrides of a base spec,
+    design points on the leading axis (shape (points, 1) against layers)."""
     view = _vector_view(base, numeric)
     shapes = LayerShapes.from_network(network)
     geometry = Geometry.from_chip(view)
@@ -163,6 +168,12 @@ def evaluate_points(network: Network, base: Chip, numeric: dict[str, np.ndarray]
     prices = Prices.from_chip(view)
     area, resources = chip_area(activity, geometry, prices, view, shapes)
     priced = price_layers(activity, geometry, prices, view, resources["htree_bit_energy"], resources["psum_bit_energy"])
+    return priced, area, resources
+
+
+def evaluate_points(network: Network, base: Chip, numeric: dict[str, np.ndarray], mode: Mode) -> dict[str, np.ndarray]:
+    """Totals per design point (per image) for arrays of numeric overrides of one validated base spec."""
+    priced, area, resources = price_points(network, base, numeric, mode)
     n = len(next(iter(numeric.values()))) if numeric else 1
 
     def total(quantity, categories=None):
