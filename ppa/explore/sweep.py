@@ -310,8 +310,12 @@ def _write_atomic(df: pd.DataFrame, path: Path) -> None:
 
 def run_sweep(network: Network, grid: Grid, mode: Mode = "inference", out: str | Path | None = None,
               chunk_size: int = 4096, scheduler: str | None = None,
-              on_chunk: Callable[[int, int], None] | None = None) -> pd.DataFrame:
+              on_chunk: Callable[[int, int], None] | None = None, uncertainty: int | None = None,
+              seed: int = 0) -> pd.DataFrame:
     """Evaluate every design point of `grid`, mark the Pareto front, and write `out` (CSV or parquet).
+
+    With `uncertainty` N, every point also gets p5/p50/p95 columns over N samples of the specs' uncertain
+    values and its probability of being Pareto-optimal (`ppa.explore.uncertainty.sweep_uncertainty`).
 
     With `out`, finished chunks live in `OUT.parts/` until the end, so a rerun after an interruption
     evaluates only the missing chunks. `scheduler` is None (in process), 'local' (a Dask LocalCluster) or a
@@ -363,6 +367,10 @@ def run_sweep(network: Network, grid: Grid, mode: Mode = "inference", out: str |
     result = pd.concat(frames, ignore_index=True) if frames else evaluate_chunk(network, grid, points.iloc[0:0], mode, bases)
     result = result.sort_values("point", kind="stable").reset_index(drop=True)
     result["pareto"] = pareto_mask(result[["area_m2", "latency_s", "energy_j"]].to_numpy()) if len(result) else []
+    if uncertainty and len(result):
+        from ppa.explore.uncertainty import sweep_uncertainty
+
+        result = sweep_uncertainty(result, network, grid, mode, uncertainty, seed)
     if out is not None:
         _write_atomic(result, out)
         shutil.rmtree(parts_dir, ignore_errors=True)
