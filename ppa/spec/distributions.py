@@ -12,6 +12,8 @@ value's own line stays as it is):
       adc_walden_fom: 30 %                          # short for {spread: 30 %}: lognormal around the value
       adc_cycle_time: {sigma: 10 %}                 # normal around the value
 
+A distribution written inline wins over an `uncertainty:` entry for the same field; a plain value written over
+an inherited one keeps the inherited `uncertainty:` spread (write `uncertainty: {field: 0}` to pin it).
 The lognormal's median is the value and its relative standard deviation the spread
 (sigma_ln = sqrt(ln(1 + spread^2))). Every draw is truncated to the field's physical range: the bounds
 its model declares (`gt`, `ge`, `lt`, `le`), and a quantity never changes sign. Integer fields are rounded.
@@ -123,9 +125,10 @@ def _percent(value: Any, what: str) -> float | None:
         return None
     if isinstance(value, (int, float)):
         return float(value)
-    if isinstance(value, str) and value.strip().endswith("%"):
+    if isinstance(value, str):
+        text = value.strip()
         try:
-            return float(value.strip()[:-1]) / 100.0
+            return float(text[:-1]) / 100.0 if text.endswith("%") else float(text)
         except ValueError:
             return None
     return None
@@ -148,7 +151,7 @@ def split_distributions(doc: Document) -> tuple[Document, dict[Loc, RawDistribut
             return value["low"] if kind == "uniform" else value["value"]
         if isinstance(value, dict):
             keys = set(value)
-            if keys and keys <= DISTRIBUTION_KEYS and ("value" in keys or keys & {"low", "high"}):
+            if "value" in keys or (keys <= DISTRIBUTION_KEYS and keys & {"low", "high"}):
                 raise fail(loc, "expected a distribution {value, spread}, {low, high} or {value, sigma}, "
                                 f"got keys {', '.join(sorted(keys))}")
             out = {k: visit(v, loc + (k,)) for k, v in value.items() if k != UNCERTAINTY_KEY}
@@ -189,7 +192,7 @@ def split_distributions(doc: Document) -> tuple[Document, dict[Loc, RawDistribut
                 raise fail(at, f"expected {{spread}}, {{sigma}} or {{low, high}}, got keys {', '.join(sorted(map(str, keys)))}")
             full = loc + target
             if full in found:
-                raise fail(at, f"{key!r} already has a distribution written inline")
+                continue                  # a distribution written inline (say in a spec that extends this one) wins
             found[full] = RawDistribution(kind, full, fields, doc.where(at))
             if kind == "uniform":
                 node[target[-1]] = spec["low"]
