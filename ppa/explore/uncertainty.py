@@ -34,9 +34,9 @@ def interval(values: np.ndarray) -> dict[str, float]:
 
 
 def _require_imc(chip) -> Chip:
-    if not isinstance(chip, Chip):
-        raise PpaError("uncertainty covers in-memory-computing specs (kind: imc)", file=getattr(chip, "_source_path", None),
-                       field="kind")
+    if not isinstance(chip, Chip) or chip.probabilistic:
+        raise PpaError("uncertainty covers deterministic in-memory-computing designs, not the probabilistic-MAC BNN cost",
+                       file=getattr(chip, "_source_path", None), field="device.kind")
     return chip
 
 
