@@ -117,17 +117,15 @@ def sample_points(network: Network, chip: Chip, draws: dict[str, np.ndarray], mo
 
 
 def sample_estimate(network: Network, chip: Chip, mode: Mode = "inference", samples: int = DEFAULT_SAMPLES,
-                    seed: int = 0, scale: float = 1.0, design: int | None = None,
-                    pinned: tuple[str, ...] = ()) -> SampledEstimate:
+                    seed: int = 0, scale: float = 1.0, design: int | None = None) -> SampledEstimate:
     """Draw `samples` values of every uncertain field of `chip` (widths times `scale`), validate them, and price them
-    all at once. `design` makes the draws private to one design (by default shared constants share draws);
-    `pinned` paths keep their nominal value."""
+    all at once. `design` makes the draws private to one design (by default shared constants share draws)."""
     _require_imc(chip)
     if samples < 1:
         raise PpaError("the number of samples must be at least 1", field="uncertainty")
     if mode not in ("inference", "training"):
         raise PpaError(f"mode must be 'inference' or 'training', got {mode!r}", field="mode")
-    dists = {p: d for p, d in distributions_of(chip).items() if p not in pinned}
+    dists = distributions_of(chip)
     draws = draw(dists, samples, seed, scale, design)
     validate_draws(chip, draws, dists)
     energy, latency, area = sample_points(network, chip, draws, mode, samples)
