@@ -380,6 +380,19 @@ def sensitivity_context(network: str = "networks/vgg8.yaml", hw: str = "dw_40nm"
             rows.append({"field": r["field"], "distribution": r["distribution"], "x_low": r["x_low"], "x_high": r["x_high"],
                          "low": r[f"low_{q}"] / y0 - 1.0, "high": r[f"high_{q}"] / y0 - 1.0})
         tornado[q] = rows
+    table_rows: dict[str, dict] = {}                 # every field in some output's tornado, first appearance first
+    by_field = t.set_index("field")
+    for q in OUTPUTS:
+        for r in tornado[q]:
+            if r["field"] in table_rows:
+                continue
+            f = by_field.loc[r["field"]]
+            cells = {}
+            for o in OUTPUTS:
+                y0 = result.nominal[o]
+                low, high = f[f"low_{o}"] / y0 - 1.0, f[f"high_{o}"] / y0 - 1.0
+                cells[o] = {"low": low, "high": high} if abs(high - low) > 1e-9 else None
+            table_rows[r["field"]] = {"field": r["field"], "distribution": r["distribution"], "cells": cells}
     uncertain = t[t["uncertain"]].sort_values("sobol_energy_j", ascending=False, kind="stable")
     plain = t[~t["uncertain"]]
     effect = plain[[f"elasticity_{q}" for q in OUTPUTS]].abs().max(axis=1).fillna(0) > 1e-6
@@ -395,6 +408,7 @@ def sensitivity_context(network: str = "networks/vgg8.yaml", hw: str = "dw_40nm"
         "network": result.network, "hardware": result.hardware, "mode": result.mode, "samples": result.samples,
         "seed": result.seed, "outputs": list(OUTPUTS), "output_labels": OUTPUT_LABELS,
         "nominal": result.nominal, "interval": result.interval, "tornado": tornado,
+        "tornado_table": list(table_rows.values()),
         "uncertain": [record(r) for _, r in uncertain.iterrows()],
         "numeric": [record(r) for _, r in plain.iterrows()],
         "sobol_sums": {q: float(np.nansum(uncertain[f"sobol_{q}"])) for q in OUTPUTS},
