@@ -22,17 +22,24 @@ from ppa.cli._common import emit
                    "Default: in this process.")
 @click.option("--chunk-size", type=click.IntRange(min=1), default=4096, show_default=True,
               help="Design points evaluated per array computation (and per resumable part).")
+@click.option("--accuracy", type=click.Choice(["qnn"]), default=None,
+              help="Add an accuracy column from the quantised-network model (run once per distinct ADC bits x "
+                   "states x device variation, cached in ~/.cache/ppa or $PPA_CACHE_DIR) and make it a Pareto objective.")
+@click.option("--min-accuracy", type=click.FloatRange(0.0, 1.0), default=None,
+              help="With --accuracy: keep only design points reaching this accuracy (a fraction, e.g. 0.9).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on when stderr is a terminal).")
 @click.option("--uncertainty", "samples_mc", type=click.IntRange(min=1), is_flag=False, flag_value=1000, default=None,
               metavar="N", help="Add p5/p50/p95 columns over N samples of the specs' uncertain values, and "
                                 "`pareto_probability` / `pareto_robust` (optimal in >= 50 % of samples); without N: 1,000.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the Monte Carlo draws.")
-def sweep_cmd(network, grid_path, hw, mode, output, scheduler, chunk_size, progress, samples_mc, seed):
+def sweep_cmd(network, grid_path, hw, mode, output, scheduler, chunk_size, accuracy, min_accuracy, progress, samples_mc,
+              seed):
     """Evaluate every design point of a grid on NETWORK; mark the Pareto-optimal ones.
 
     \b
-    Example (120 points, ships with ppa):
+    Examples (120 points, ships with ppa):
       ppa sweep networks/vgg8.yaml --grid hwspecs/grids/dse_example.yaml --mode training -o results.csv
+      ppa sweep networks/vgg8.yaml --grid hwspecs/grids/dse_example.yaml --accuracy qnn --min-accuracy 0.8 -o r.csv
 
     One row per design point: the swept values, chip area, per-image latency and energy (all categories,
     and the Dhull Table III/IV categories alone), and `pareto` (not dominated in area, latency, energy).
@@ -54,14 +61,19 @@ def sweep_cmd(network, grid_path, hw, mode, output, scheduler, chunk_size, progr
             def on_chunk(done: int, total: int) -> None:
                 bar.update(task, completed=done, total=total)
 
-            result = run_sweep(net, grid, mode, output, chunk_size, scheduler, on_chunk, samples_mc, seed)
+            result = run_sweep(net, grid, mode, output, chunk_size, scheduler, on_chunk, accuracy, min_accuracy,
+                               uncertainty=samples_mc, seed=seed)
     else:
-        result = run_sweep(net, grid, mode, output, chunk_size, scheduler, uncertainty=samples_mc, seed=seed)
+        result = run_sweep(net, grid, mode, output, chunk_size, scheduler, accuracy=accuracy, min_accuracy=min_accuracy,
+                           uncertainty=samples_mc, seed=seed)
     if output is None:
         emit(result.to_csv(index=False))
     else:
-        dropped = grid.size - len(result)
+        below = result.attrs.get("below_min_accuracy", 0)
+        dropped = grid.size - len(result) - below
         note = f" ({dropped} points dropped: invalid combinations or too big for hierarchy.tiles)" if dropped else ""
+        if below:
+            note += f" ({below} points below --min-accuracy {min_accuracy:g} left out)"
         robust = f" ({int(result['pareto_robust'].sum())} with probability >= 0.5)" if "pareto_robust" in result else ""
         click.echo(f"wrote {len(result)} design points, {int(result['pareto'].sum())} Pareto-optimal{robust}, to {output}{note}", err=True)
 

@@ -206,8 +206,10 @@ def sweep_uncertainty(result: pd.DataFrame, network: Network, grid, mode: Mode, 
 
     wins = np.zeros(len(frame))
     stacked = np.stack([values[m] for m in metrics], axis=-1)       # (points, samples, 3)
-    for s in range(samples):
-        wins += pareto_mask(stacked[:, s, :])
+    fixed = (-frame["accuracy"].to_numpy(dtype=np.float64))[:, None] if "accuracy" in frame.columns else None
+    for s in range(samples):                # accuracy, when the sweep has it, is a fourth objective (the same in every sample)
+        objectives = stacked[:, s, :] if fixed is None else np.concatenate([stacked[:, s, :], fixed], axis=1)
+        wins += pareto_mask(objectives)
     out["pareto_probability"] = wins / samples
     out["pareto_robust"] = out["pareto_probability"] >= 0.5
     return out
