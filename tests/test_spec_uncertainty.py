@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from ppa.cli import main
 from ppa.cost.estimate import AREA_CATEGORIES, CATEGORIES, estimate
 from ppa.errors import PpaError
-from ppa.explore.sensitivity import elasticities, first_order_sobol, numeric_fields, sensitivity
+from ppa.explore.sensitivity import elasticities, first_order_sobol, numeric_fields, sensitivity, uncertain_units
 from ppa.explore.uncertainty import compare_uncertain, interval, sample_estimate, validate_draws
 from ppa.spec import load_chip
 from ppa.spec.distributions import distributions_of, draw
@@ -109,6 +109,22 @@ def test_every_draw_is_validated_through_the_model(tmp_path):
         sample_estimate(NET, load_chip(p), "training", 500)
     assert "breaks the spec" in err.value.message and "ascending" in err.value.message
     assert err.value.file.endswith("spec.yaml") and err.value.line == 3
+
+
+def test_a_spread_on_a_list_moves_its_elements_together(tmp_path):
+    """One draw scales every conductance state: their ratios stay, so even a wide spread keeps them ascending."""
+    p = spec(tmp_path, "device:\n  uncertainty: {conductances: 60 %}\n")
+    chip = load_chip(p)
+    d = distributions_of(chip)
+    states = [f"device.conductances.{i}" for i in range(5)]
+    assert all(d[s].group == "device.conductances" for s in states)
+    x = draw(d, 300, seed=5)
+    g = np.array([x[s] for s in states]) / np.array(chip.device.conductances)[:, None]
+    np.testing.assert_allclose(g, np.broadcast_to(g[0], g.shape), rtol=1e-12)
+    assert np.std(np.log(g[0])) > 0.3
+    sample_estimate(NET, chip, "training", 300, seed=5)          # every draw validates: the states stay ascending
+    with pytest.raises(PpaError, match="a list takes"):
+        load_chip(spec(tmp_path, "device:\n  uncertainty: {conductances: {low: 1e-5 S, high: 2e-4 S}}\n", "bad.yaml"))
 
 
 # ------------------------------------------------------------------ sampling
@@ -223,8 +239,10 @@ def test_first_order_sobol_matches_a_linear_model():
 def test_sensitivity_ranks_the_dominant_constants(dw):
     res = sensitivity(NET, dw, "training", 600, seed=1)
     t = res.table.set_index("field")
-    assert set(distributions_of(dw)) <= set(t.index[t["uncertain"]])
-    assert set(t.index) == set(numeric_fields(dw))
+    assert set(uncertain_units(distributions_of(dw))) == set(t.index[t["uncertain"]])
+    assert set(numeric_fields(dw)) <= set(t.index)
+    # a list drawn as one (the conductance states) answers like the sum of its elements: read energy ~ G, like ~ t_read
+    assert t.loc["device.conductances", "elasticity_energy_j"] == pytest.approx(t.loc["device.read_pulse", "elasticity_energy_j"], rel=1e-6)
     # the weight-gradient MAC energy is ~60 % of the training energy and carries a 20 % spread: it leads the Sobol ranking
     assert t["sobol_energy_j"].idxmax() == "technology.mac_energy"
     # latency: only the SAR cycle and the read pulse of the uncertain constants scale a latency term

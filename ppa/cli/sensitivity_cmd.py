@@ -60,7 +60,7 @@ def sensitivity_cmd(network, hw, mode, samples, seed, show_all, report_path, fmt
         t = t[effect | t["uncertain"]]
     t = t.assign(_k=t["sobol_energy_j"].fillna(-1.0), _e=t["elasticity_energy_j"].abs().fillna(0.0))
     t = t.sort_values(["uncertain", "_k", "_e"], ascending=False, kind="stable")
-    records = t.to_dict("records")
+    records = [{k: (None if isinstance(v, float) and v != v else v) for k, v in r.items()} for r in t.to_dict("records")]
     cols = [Column("field", numeric=False), Column("value"), Column("distribution", numeric=False)]
     cols += [Column(f"elasticity_{q}", f"e {q.split('_')[0]}") for q in OUTPUTS]
     cols += [Column(f"sobol_{q}", f"S1 {q.split('_')[0]}") for q in OUTPUTS]

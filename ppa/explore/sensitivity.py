@@ -177,38 +177,64 @@ class Sensitivity:
                 "fields": [{k: clean(v) for k, v in r.items()} for r in self.table.to_dict("records")]}
 
 
+def uncertain_units(dists: dict[str, Distribution]) -> dict[str, list[str]]:
+    """Uncertain inputs as the sampler draws them: a field, or a list whose elements share one draw (its path)."""
+    units: dict[str, list[str]] = {}
+    for path, d in dists.items():
+        units.setdefault(d.group or path, []).append(path)
+    return units
+
+
 def sensitivity(network: Network, chip: Chip, mode: Mode = "inference", samples: int = DEFAULT_SAMPLES,
                 seed: int = 0) -> Sensitivity:
     """Elasticities of every numeric field, first-order Sobol indices from `samples` Monte Carlo draws, and the
-    tornado swing (5th and 95th percentile of each uncertain field alone) of energy, latency and area."""
+    tornado swing (5th and 95th percentile of each uncertain input alone) of energy, latency and area.
+
+    A list whose elements share one draw (a spread on `conductances`) is one uncertain input, named by the list's
+    path; its elasticity is the sum of its elements' (the response to scaling them all together)."""
     _require_imc(chip)
     table = elasticities(network, chip, mode)
     dists = distributions_of(chip)
-    table["uncertain"] = table["field"].isin(list(dists))
-    table["distribution"] = [describe(dists[f]) if f in dists else "" for f in table["field"]]
+    units = uncertain_units(dists)
+    extra = []
+    for name, paths in units.items():
+        if len(paths) > 1 or name != paths[0]:
+            rows = table[table["field"].isin(paths)]
+            extra.append({"field": name, "value": float("nan"), "integer": False,
+                          **{f"elasticity_{q}": float(rows[f"elasticity_{q}"].sum()) for q in OUTPUTS}})
+    if extra:
+        import pandas as pd
+
+        table = pd.concat([table, pd.DataFrame(extra)], ignore_index=True)
+    first = {name: dists[paths[0]] for name, paths in units.items()}
+    table["uncertain"] = table["field"].isin(list(units))
+    table["distribution"] = [describe(first[f]) + (" (all elements together)" if len(units[f]) > 1 else "")
+                             if f in units else "" for f in table["field"]]
 
     mc = sample_estimate(network, chip, mode, samples, seed)
     ys = outputs_of(mc.energy_j, mc.latency_s, mc.area_m2)
     for q in OUTPUTS:
-        table[f"sobol_{q}"] = [first_order_sobol(mc.draws[f], ys[q]) if f in dists else float("nan")
+        table[f"sobol_{q}"] = [first_order_sobol(mc.draws[units[f][0]], ys[q]) if f in units else float("nan")
                                for f in table["field"]]
 
     nominal_fields = numeric_fields(chip)
-    paths = list(dists)
-    n = 1 + 2 * len(paths)
-    numeric = {f: np.full(n, float(nominal_fields[f])) for f in paths}
-    for i, f in enumerate(paths):
-        numeric[f][1 + 2 * i] = dists[f].quantile(0.05)
-        numeric[f][2 + 2 * i] = dists[f].quantile(0.95)
+    names = list(units)
+    n = 1 + 2 * len(names)
+    numeric = {f: np.full(n, float(nominal_fields[f])) for f in dists}
+    for i, name in enumerate(names):
+        for f in units[name]:
+            numeric[f][1 + 2 * i] = dists[f].quantile(0.05)
+            numeric[f][2 + 2 * i] = dists[f].quantile(0.95)
     energy, latency, area = sample_points(network, chip, numeric, mode, n)
     swing = outputs_of(energy, latency, area)
     nominal = {q: float(swing[q][0]) for q in OUTPUTS}
-    where = {f: i for i, f in enumerate(paths)}
+    where = {f: i for i, f in enumerate(names)}
     for q in OUTPUTS:
         table[f"low_{q}"] = [float(swing[q][1 + 2 * where[f]]) if f in where else float("nan") for f in table["field"]]
         table[f"high_{q}"] = [float(swing[q][2 + 2 * where[f]]) if f in where else float("nan") for f in table["field"]]
-    table["x_low"] = [dists[f].quantile(0.05) if f in dists else float("nan") for f in table["field"]]
-    table["x_high"] = [dists[f].quantile(0.95) if f in dists else float("nan") for f in table["field"]]
+    # the percentiles of the input (of its first element, for a list moved together)
+    table["x_low"] = [first[f].quantile(0.05) if f in units else float("nan") for f in table["field"]]
+    table["x_high"] = [first[f].quantile(0.95) if f in units else float("nan") for f in table["field"]]
     from ppa.explore.uncertainty import interval
 
     return Sensitivity(network.name, chip.name, mode, samples, seed, nominal, table,

@@ -11,8 +11,10 @@ value's own line stays as it is):
     uncertainty:                                    # keys are sibling fields (or dotted paths below them)
       adc_walden_fom: 30 %                          # short for {spread: 30 %}: lognormal around the value
       adc_cycle_time: {sigma: 10 %}                 # normal around the value
+      conductances: 10 %                            # a list: one draw scales every element together
 
-A distribution written inline wins over an `uncertainty:` entry for the same field; a plain value written over
+A distribution written inline wins over an `uncertainty:` entry for the same field, a later entry over an
+earlier one (`conductances.0: 0` after `conductances: 15 %` pins the first state); a plain value written over
 an inherited one keeps the inherited `uncertainty:` spread (write `uncertainty: {field: 0}` to pin it).
 The lognormal's median is the value and its relative standard deviation the spread
 (sigma_ln = sqrt(ln(1 + spread^2))). Every draw is truncated to the field's physical range: the bounds
@@ -56,6 +58,7 @@ class RawDistribution:
     loc: Loc
     fields: dict
     where: tuple[str, int | None]
+    group: str | None = None        # a list spread in an `uncertainty:` block: its elements share one draw
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,7 @@ class Distribution:
     integer: bool = False
     file: str = "<spec>"
     line: int | None = None
+    group: str | None = None        # elements of one list drawn together (same uniform stream)
 
     def scaled(self, factor: float) -> "Distribution":
         """The same distribution with its width multiplied by `factor` (0: the nominal value alone)."""
@@ -140,6 +144,7 @@ def split_distributions(doc: Document) -> tuple[Document, dict[Loc, RawDistribut
     Inline forms stand in for their value; `uncertainty:` mappings qualify sibling fields and are removed.
     """
     found: dict[Loc, RawDistribution] = {}
+    inline: set[Loc] = set()          # written in place of the value: wins over any `uncertainty:` entry
 
     def fail(loc: Loc, message: str) -> PpaError:
         return doc.error(loc, message)
@@ -148,6 +153,7 @@ def split_distributions(doc: Document) -> tuple[Document, dict[Loc, RawDistribut
         if is_distribution(value):
             kind = FORMS[frozenset(value)]
             found[loc] = RawDistribution(kind, loc, dict(value), doc.where(loc))
+            inline.add(loc)
             return value["low"] if kind == "uniform" else value["value"]
         if isinstance(value, dict):
             keys = set(value)
@@ -177,22 +183,32 @@ def split_distributions(doc: Document) -> tuple[Document, dict[Loc, RawDistribut
             if node is None or not _has(node, target[-1]):
                 raise fail(at, f"no field {key!r} beside this uncertainty block")
             value = node[target[-1]]
-            if isinstance(value, (dict, list)) or isinstance(value, bool) or value is None:
-                raise fail(at, f"{key!r} is not a numeric field")
+            numbers = value if isinstance(value, list) else [value]
+            if not numbers or any(isinstance(v, (dict, list, bool)) or v is None for v in numbers):
+                raise fail(at, f"{key!r} is not a numeric field (or a list of numbers)")
             if spec is None or (_percent(spec, key) is not None and not isinstance(spec, dict)):
                 spec = {"spread": spec if spec is not None else 0}
             if not isinstance(spec, dict):
                 raise fail(at, "expected a spread ('30 %' or 0.3) or a mapping {spread}, {sigma} or {low, high}")
             keys = frozenset(spec)
             if keys in SHORT_FORMS:
-                kind, fields = SHORT_FORMS[keys], {"value": value, **spec}
-            elif keys == frozenset({"low", "high"}):
-                kind, fields = "uniform", dict(spec)
+                kind = SHORT_FORMS[keys]
+            elif keys == frozenset({"low", "high"}) and not isinstance(value, list):
+                kind = "uniform"
             else:
-                raise fail(at, f"expected {{spread}}, {{sigma}} or {{low, high}}, got keys {', '.join(sorted(map(str, keys)))}")
+                what = ("a list takes {spread} or {sigma} (one draw moves all its elements)" if isinstance(value, list)
+                        else "expected {spread}, {sigma} or {low, high}")
+                raise fail(at, f"{what}, got keys {', '.join(sorted(map(str, keys)))}")
             full = loc + target
-            if full in found:
+            if isinstance(value, list):   # one draw moves the whole list together (its elements keep their order)
+                group = ".".join(map(str, full))
+                for i, v in enumerate(value):
+                    if full + (i,) not in inline:
+                        found[full + (i,)] = RawDistribution(kind, full + (i,), {"value": v, **spec}, doc.where(at), group)
+                continue
+            if full in inline:
                 continue                  # a distribution written inline (say in a spec that extends this one) wins
+            fields = {"value": value, **spec} if kind != "uniform" else dict(spec)
             found[full] = RawDistribution(kind, full, fields, doc.where(at))
             if kind == "uniform":
                 node[target[-1]] = spec["low"]
@@ -321,7 +337,7 @@ def resolve_distributions(doc: Document, raw: dict[Loc, RawDistribution], valida
         elif nominal < 0 and upper > 0:
             upper, upper_open = 0.0, True
         dist = replace(dist, lower=lower, upper=upper, lower_open=lower_open, upper_open=upper_open, integer=integer,
-                       file=r.where[0], line=r.where[1])
+                       file=r.where[0], line=r.where[1], group=r.group)
         data = _copy_path(data, loc)
         set_at(data, loc, int(nominal) if integer else nominal)
         out[".".join(map(str, loc))] = dist
@@ -343,7 +359,7 @@ def distributions_of(spec: Any) -> dict[str, Distribution]:
 def stream_key(seed: int, dist: Distribution, path: str, design: int | None = None) -> list[int]:
     """Seed sequence of one constant's uniform stream: the file and line that define it (and the path),
     so designs extending the same file share the draw; `design` makes it private to one design."""
-    text = f"{Path(dist.file).name}:{dist.line}:{path}" + (f"#{design}" if design is not None else "")
+    text = f"{Path(dist.file).name}:{dist.line}:{dist.group or path}" + (f"#{design}" if design is not None else "")
     digest = hashlib.sha256(text.encode()).digest()
     return [int(seed)] + [int.from_bytes(digest[i:i + 4], "little") for i in range(0, 16, 4)]
 
