@@ -15,10 +15,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from ppa.cost.estimate import estimate  # noqa: E402
-from ppa.explore.sensitivity import sensitivity  # noqa: E402
+from ppa.explore.sensitivity import sensitivity, uncertain_units  # noqa: E402
 from ppa.explore.uncertainty import compare_uncertain, sample_estimate, sample_points, validate_draws  # noqa: E402
 from ppa.spec import load_chip  # noqa: E402
-from ppa.spec.distributions import distributions_of, draw  # noqa: E402
+from ppa.spec.distributions import distributions_of, draw, set_at  # noqa: E402
 from ppa.workload import load_network  # noqa: E402
 
 
@@ -47,7 +47,7 @@ def main() -> None:
     t_draw = best(lambda: draw(dists, n, 0), args.repeats)
     t_val = best(lambda: validate_draws(chip, draws, dists), args.repeats)
     t_price = best(lambda: sample_points(net, chip, draws, "training", n), args.repeats)
-    print(f"VGG-8 training on dw_40nm, {len(dists)} uncertain constants, best of {args.repeats}:")
+    print(f"VGG-8 training on dw_40nm, {len(uncertain_units(dists))} uncertain inputs ({len(dists)} fields), best of {args.repeats}:")
     print(f"  {n:,} samples: {t_all:.3f} s in total (draw {t_draw * 1e3:.1f} ms, validate every draw {t_val * 1e3:.1f} ms, "
           f"price as one array computation {t_price * 1e3:.1f} ms)")
 
@@ -57,8 +57,7 @@ def main() -> None:
     def loop():
         for i in range(k):
             for path, values in draws.items():
-                section, name = path.split(".")
-                data[section][name] = float(values[i])
+                set_at(data, tuple(int(p) if p.isdigit() else p for p in path.split(".")), float(values[i]))
             estimate(net, type(chip).model_validate(data, context={"feature_size": chip.technology.feature_size}), "training")
 
     t_loop = best(loop, 1) / k

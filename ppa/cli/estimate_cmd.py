@@ -133,7 +133,8 @@ def _interval_tables(mc, scale: float, what: str, fmt: str) -> str:
     if fmt == "csv":
         cols = [Column("category", numeric=False)] + [Column(f"{q}_{k}") for q in ("latency_s", "energy_j") for k in ("p5", "p50", "p95")]
     title = f"Median and 90 % interval over {mc.samples:,} samples of the uncertain constants (seed {mc.seed}), {what}"
-    parts = [render_table(records, cols, fmt, title=title)]
+    notes = [] if mc.draws or fmt != "table" else ["The spec declares no uncertain values (see `uncertainty:` in hwspecs/)."]
+    parts = [render_table(records, cols, fmt, title=title, notes=notes)]
     area = [{"category": c, "area_m2": _with_interval(iv), **({f"area_m2_{k}": v for k, v in iv.items()} if fmt == "csv" else {})}
             for c, iv in summary["area_m2"].items()]
     acols = ([Column("category", numeric=False)] + [Column(f"area_m2_{k}") for k in ("p5", "p50", "p95")] if fmt == "csv"
