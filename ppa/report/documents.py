@@ -381,8 +381,8 @@ def sensitivity_context(network: str = "networks/vgg8.yaml", hw: str = "dw_40nm"
         y0 = result.nominal[q]
         rows = []
         for _, r in result.ranked(q, uncertain_only=True).head(TORNADO_ROWS).iterrows():
-            if abs(r[f"high_{q}"] - r[f"low_{q}"]) <= 1e-9 * abs(y0):
-                continue                                  # no effect on this output
+            if abs(r[f"high_{q}"] - r[f"low_{q}"]) <= 1e-4 * abs(y0):
+                continue                                  # under 0.01 % of this output: left out of its tornado
             rows.append({"field": r["field"], "distribution": r["distribution"], "x_low": r["x_low"], "x_high": r["x_high"],
                          "low": r[f"low_{q}"] / y0 - 1.0, "high": r[f"high_{q}"] / y0 - 1.0})
         tornado[q] = rows
@@ -422,7 +422,7 @@ def sensitivity_context(network: str = "networks/vgg8.yaml", hw: str = "dw_40nm"
         "notes": [
             "Energy and latency are per image over all categories (buffer and interconnect included); area is the chip's.",
             "Tornado: the output with one uncertain field at its 5th and 95th percentile and every other field nominal, "
-            "as a change from the nominal estimate.",
+            "as a change from the nominal estimate (fields moving an output by less than 0.01 % are left out of its plot).",
             "Sobol: first-order index Var(E[y|x_i]) / Var(y) estimated from the Monte Carlo samples themselves "
             "(sqrt(N) equal-count bins, bias-corrected); a sum below 1 leaves the rest to interactions, "
             f"a sum a little above 1 is estimation noise: indices under {format_number(sobol_noise(result.samples))} "
@@ -558,16 +558,18 @@ def plot_tornado(context: dict) -> str:
     rows_max = max([len(context["tornado"][q]) for q in outputs] + [1])
     fig, axes = plt.subplots(1, len(outputs), figsize=(5.2 * len(outputs), 0.34 * rows_max + 1.4), squeeze=False)
     for ax, q in zip(axes[0], outputs):
-        rows = list(reversed(context["tornado"][q]))
-        y = np.arange(len(rows))
+        rows = context["tornado"][q]                      # largest swing on top, panels aligned at the top
+        y = rows_max - 1 - np.arange(len(rows))
         low = np.array([100.0 * r["low"] for r in rows])
         high = np.array([100.0 * r["high"] for r in rows])
         ax.barh(y, low, color="#4c78a8", label="field at p5")
         ax.barh(y, high, color="#f58518", label="field at p95")
         ax.axvline(0.0, color="k", linewidth=0.8)
         ax.set_yticks(y, [r["field"].removeprefix("technology.") for r in rows], fontsize=8)
+        ax.set_ylim(-0.6, rows_max - 0.4)                 # the same bar height in every panel
         ax.set_xlabel(f"change of {context['output_labels'][q]} (%)")
-        ax.set_title(f"{context['output_labels'][q]} (nominal {format_number(context['nominal'][q])})", fontsize=10)
+        per = "chip" if q == "area_m2" else "per image"
+        ax.set_title(f"{context['output_labels'][q]}, {per} (nominal {format_number(context['nominal'][q])})", fontsize=10)
         ax.grid(axis="x", alpha=0.3)
     axes[0][0].legend(fontsize=8, loc="lower left")
     fig.tight_layout()
