@@ -313,3 +313,30 @@ def test_cli_compare_and_sensitivity(tmp_path):
     assert "<svg" in text and "mac_energy" in text
     r = CliRunner().invoke(main, ["estimate", net, "--hw", "pmac_40nm", "--uncertainty", "10"])
     assert r.exit_code == 2
+
+
+def _of_unit(model, alias, prefix: str) -> list[str]:
+    """Dotted paths of the fields of `model` declared with the unit alias (Joules, Seconds, SquareMeters)."""
+    marker = alias.__metadata__[0]
+    return [f"{prefix}.{name}" for name, info in type(model).model_fields.items() if any(m is marker for m in info.metadata)]
+
+
+@pytest.mark.parametrize("name", ["dw_40nm", "sram_40nm"])
+def test_elasticities_obey_eulers_theorem(name):
+    """Energy is homogeneous of degree 1 in the per-action energies (J fields, wire and bit-line capacitance, cell
+    conductance, heavy-metal resistivity), latency in the time constants, area in the areas with the wire pitch at
+    degree 1/2 (H-tree sides grow as sqrt(area)): each set's elasticities sum to 1 (Euler)."""
+    from ppa.spec.units import Joules, Seconds, SquareMeters
+
+    chip = load_chip(name)
+    dev = chip.device
+    energy = _of_unit(chip.technology, Joules, "technology") + _of_unit(dev, Joules, "device") + ["technology.wire_capacitance"]
+    energy += ([f"device.conductances.{i}" for i in range(len(dev.conductances))] + ["device.heavy_metal_resistivity"]
+               if dev.kind == "dw_mtj" else ["device.bitline_capacitance_per_cell"])
+    latency = _of_unit(chip.technology, Seconds, "technology") + _of_unit(dev, Seconds, "device") + _of_unit(chip.subarray, Seconds, "subarray")
+    area = _of_unit(chip.technology, SquareMeters, "technology") + _of_unit(dev, SquareMeters, "device")
+    e = elasticities(NET, chip, "training", sorted(set(energy + latency + area + ["technology.wire_pitch"]))).set_index("field")
+    e = e.fillna(0.0)
+    assert e.loc[energy, "elasticity_energy_j"].sum() == pytest.approx(1.0, abs=1e-6)
+    assert e.loc[latency, "elasticity_latency_s"].sum() == pytest.approx(1.0, abs=1e-6)
+    assert e.loc[area, "elasticity_area_m2"].sum() + 0.5 * e.loc["technology.wire_pitch", "elasticity_area_m2"] == pytest.approx(1.0, abs=1e-6)
