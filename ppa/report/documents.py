@@ -405,7 +405,8 @@ def sensitivity_context(network: str = "networks/vgg8.yaml", hw: str = "dw_40nm"
     plain = plain[effect].assign(_k=plain[effect]["elasticity_energy_j"].abs()).sort_values("_k", ascending=False, kind="stable")
 
     def record(r) -> dict:
-        return {"field": r["field"], "value": r["value"], "distribution": r["distribution"], "integer": bool(r["integer"]),
+        value = None if isinstance(r["value"], float) and math.isnan(r["value"]) else r["value"]    # a list moved as one
+        return {"field": r["field"], "value": value, "distribution": r["distribution"], "integer": bool(r["integer"]),
                 **{f"elasticity_{q}": r[f"elasticity_{q}"] for q in OUTPUTS},
                 **{f"sobol_{q}": r[f"sobol_{q}"] for q in OUTPUTS}}
 
