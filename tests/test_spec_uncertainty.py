@@ -281,6 +281,9 @@ def test_sweep_with_uncertainty_marks_probable_pareto_points():
     assert (res["pareto_robust"] == (res["pareto_probability"] >= 0.5)).all()
     assert (res["energy_j_p5"] <= res["energy_j_p50"]).all() and (res["energy_j_p50"] <= res["energy_j_p95"]).all()
     assert res["pareto_robust"].any()
+    from ppa.report.documents import sweep_context
+
+    assert sweep_context(res)["params"] == ["device", "adc.bits", "subarray.columns_per_adc"]   # intervals are results
 
 
 def test_cli_estimate_json_and_table_with_uncertainty():
