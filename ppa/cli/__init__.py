@@ -102,6 +102,8 @@ def main() -> None:
       ppa pmac                                            energy per probabilistic MAC vs N
       ppa sweep vgg8 --grid dse_example -o results.csv    design-space sweep
       ppa report dw_vs_sram --format html                 paper comparison report
+      ppa compare networks/vgg8.yaml --uncertainty 1000   Table VI with 90 % intervals on the ratios
+      ppa sensitivity networks/vgg8.yaml --hw dw_40nm     which constants move the estimate (tornado)
       ppa accuracy qnn / ppa accuracy bnn                 accuracy the devices keep
     Networks, hardware specs (--hw) and grids are files or the names of shipped ones (`ppa list`).
     Every command has --help; bad input exits with status 2 and one line naming file, line and field.
