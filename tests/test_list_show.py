@@ -46,6 +46,8 @@ def test_show_traces_inherited_and_overridden_values():
     vdd = values["technology.vdd"]                      # two extends away: dw_40nm -> tech_40nm
     assert Path(vdd["file"]).name == "tech_40nm.yaml" and vdd["unit"] == "V" and "ITRS" in vdd["comment"]
     assert values["hierarchy.tiles"]["file"] is None    # a schema default: no file sets it
+    spread = values["technology.uncertainty.wire_capacitance"]   # set in a file, held outside the model's fields
+    assert Path(spread["file"]).name == "tech_40nm.yaml" and spread["written"] == spread["value"] == "15 %"
 
 
 @pytest.mark.parametrize("spec", ["dw_40nm", "sram_40nm", "sram3b_40nm", "pmac_40nm"])

@@ -127,8 +127,35 @@ def _walk(model: BaseModel, doc: Document, prefix: tuple) -> list[Provenance]:
     return out
 
 
+def _leaves(value: Any, loc: tuple):
+    """(key path, value) of every scalar or list of scalars in plain YAML data."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _leaves(v, loc + (k,))
+    elif isinstance(value, list) and any(isinstance(v, (dict, list)) for v in value):
+        for i, v in enumerate(value):
+            yield from _leaves(v, loc + (i,))
+    else:
+        yield loc, value
+
+
+def _unmodelled(doc: Document, modelled: set[str]) -> list[Provenance]:
+    """Values the files set that the model does not hold as fields (e.g. `uncertainty:` spreads), as written."""
+    out = []
+    for loc, value in _leaves(doc.data, ()):
+        dotted = ".".join(map(str, loc))
+        if dotted in modelled or loc in (("extends",),) or not loc:
+            continue
+        file, line = doc.lines.get(loc, (None, None))
+        out.append(Provenance(field=dotted, value=value, unit=None, written=_written(file, line) if file else None,
+                              file=display_path(file), line=line, comment=comment_at(file, line) if file else None))
+    return out
+
+
 def provenance(name: str | Path) -> tuple[Any, list[Provenance]]:
-    """The validated spec (file path or shipped name) and the provenance of each of its values, in schema order."""
+    """The validated spec (file path or shipped name) and the provenance of each of its values, in schema order,
+    then the values the files set outside the model's fields (such as `uncertainty:` spreads), as written."""
     spec = load_chip(name)
     doc = resolve_extends(read_yaml(resolve_spec_path(name)))
-    return spec, _walk(spec, doc, ())
+    entries = _walk(spec, doc, ())
+    return spec, entries + _unmodelled(doc, {e.field for e in entries})
