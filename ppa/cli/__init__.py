@@ -62,8 +62,17 @@ class _Cli(click.Group):
         except PpaError as err:
             click.echo(f"ppa: error: {_one_line(str(err))}", err=True)
             sys.exit(2)
-        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit, KeyboardInterrupt):
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
             raise
+        except KeyboardInterrupt:
+            click.echo("ppa: interrupted", err=True)
+            sys.exit(130)
+        except BrokenPipeError:   # the reader went away (`ppa sweep ... | head`): stop quietly
+            try:
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            except (OSError, ValueError, AttributeError):
+                pass
+            sys.exit(1)
         except Exception as err:  # a bug, not bad input: say so in one line (PPA_DEBUG=1 shows the traceback)
             if os.environ.get("PPA_DEBUG"):
                 raise
