@@ -26,8 +26,9 @@ def _modules(package_path) -> list[str]:
 class _Cli(click.Group):
     """Click group that loads command modules on demand and turns errors into one line on stderr.
 
-    Bad input (PpaError) exits with status 2. Anything else is a bug in ppa: one line saying so, status 1,
-    and the traceback only when PPA_DEBUG is set.
+    Bad input (PpaError) exits with status 2, as does arithmetic that fails on values validation let through
+    (a zero resistance). Anything else is a bug in ppa: one line saying so, status 1, and the traceback only when
+    PPA_DEBUG is set.
     """
 
     def __init__(self, *args, package: str | None = None, package_path=None, **kwargs):
@@ -64,6 +65,13 @@ class _Cli(click.Group):
             sys.exit(2)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
             raise
+        except ArithmeticError as err:   # a division by zero or an overflow: a value that passed validation is not physical
+            if os.environ.get("PPA_DEBUG"):
+                raise
+            click.echo(f"ppa: error: the inputs make the arithmetic fail ({type(err).__name__}: {_one_line(str(err))}): "
+                       "a value is outside its physical range; `ppa show SPEC` lists each value with its file and line "
+                       "(PPA_DEBUG=1 shows where it failed)", err=True)
+            sys.exit(2)
         except KeyboardInterrupt:
             click.echo("ppa: interrupted", err=True)
             sys.exit(130)
