@@ -15,7 +15,7 @@ import math
 from pathlib import Path
 
 from ppa.errors import PpaError
-from ppa.spec.files import read_bytes
+from ppa.spec.files import require_file
 from ppa.workload.network import Layer, Network
 
 # ops that add no layer: element-wise, shape bookkeeping, or folded (BatchNormalization)
@@ -216,7 +216,7 @@ def read_onnx(path: str | Path, name: str | None = None) -> Network:
     """Read an ONNX model into a Network: onnx.load, onnx.shape_inference.infer_shapes, then one layer per Conv/Gemm/MatMul/pool node."""
     onnx = _onnx()
     path = Path(path)
-    read_bytes(path)   # a missing, unreadable or folder path fails here with the same message as other loaders
+    require_file(path)   # missing, a folder, a device: the same message as the other loaders
     try:
         from google.protobuf.message import DecodeError
 
