@@ -21,7 +21,7 @@ import pandas as pd
 from ppa.cost.components.converters import RowDac, SarAdc
 from ppa.cost.components.digital import Adder, Buffer, MacUnit, ShiftAdd
 from ppa.cost.components.interconnect import HTree
-from ppa.cost.components.synapses import DwMtjCell, SramCell
+from ppa.cost.components import cell_for
 from ppa.errors import PpaError
 from ppa.cost.mapping import Activity, Geometry, LayerShapes, count_actions
 from ppa.workload.network import Network
@@ -59,7 +59,7 @@ class Prices:
     def from_chip(cls, chip: Chip) -> "Prices":
         """Build every component of a chip from its spec sections and technology."""
         tech, dev, p = chip.technology, chip.device, chip.precision
-        cell = DwMtjCell.from_spec(dev) if dev.kind == "dw_mtj" else SramCell.from_spec(dev, tech)
+        cell = cell_for(dev).from_spec(dev, tech)
         dac = RowDac.from_spec(tech)
         analog = chip.subarray.input_encoding == "analog"
         buf = Buffer.from_spec(0, tech)

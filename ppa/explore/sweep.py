@@ -149,7 +149,7 @@ def _vector_view(base: Chip, numeric: dict[str, np.ndarray]) -> SimpleNamespace:
             node = getattr(node, part)
         setattr(node, parts[-1], np.asarray(values, dtype=np.float64)[:, None])
     dev = view.device
-    dev.weight_cells = dev.weight_bits if dev.kind == "sram" else 1
+    dev.weight_cells = base.device.weight_cells
     view.adcs_per_subarray = np.ceil(np.asarray(view.subarray.columns, dtype=np.float64) / view.subarray.columns_per_adc)
     return view
 

@@ -3,18 +3,33 @@ synaptic array -> PE -> tile -> chip, with a DW-MTJ or an SRAM synapse. Everythi
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+import math
+from typing import Annotated, Any, ClassVar, Literal, Union
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from ppa.spec.sections import Adc, Fraction, PosInt, Strict, Technology, Variation  # noqa: F401
-from ppa.spec.units import CurrentDensity, Farads, Joules, Meters, Resistivity, Seconds, Siemens, SquareMeters, Volts
+from ppa.spec.units import (Amperes, CurrentDensity, Farads, Joules, Meters, Ohms, Resistivity, Seconds, Siemens,
+                            SquareMeters, Volts, quantity)
+
+AreaResistance = Annotated[float, quantity("ohm*m^2")]       # MTJ resistance-area product
+ChargeDensity = Annotated[float, quantity("C/m^2")]          # ferroelectric remanent polarisation
+Positive = Annotated[float, Field(gt=0)]
+Levels = Annotated[int, Field(ge=2, le=256)]
+
+#: node-scaling rules of the CMOS-dependent device fields (ppa.spec.technology); magnetic, resistive and
+#: ferroelectric physics stays put, the access transistors (cell area) follow logic area
+TRANSISTOR_CELL_RULES: dict[str, str] = {"cell_area": "logic_area"}
 
 class DwMtjDevice(Strict):
     """Notched DW-MTJ synapse (Dhull et al. Sec. II, Table VIII); conductances ascending, in siemens."""
 
     kind: Literal["dw_mtj"]
     conductances: list[Siemens] = Field(min_length=2)
+    notch_pitch: Meters | None = None          # parametric form: states = racetrack_length / notch_pitch + 1
+    tmr: Positive | None = None                # (R_AP - R_P) / R_P of the MTJ over the racetrack
+    resistance_area_product: AreaResistance | None = None   # RA of the MTJ barrier (parallel state)
+    pulses_per_step: PosInt = 1                # SOT write pulses moving the wall one notch
     read_voltage: Volts
     read_pulse: Seconds
     write_current_density: CurrentDensity
@@ -26,6 +41,29 @@ class DwMtjDevice(Strict):
     cell_area: SquareMeters
     variation: Annotated[float, Field(ge=0.0)] = 0.0
     write_transition: list[list[Fraction]] | None = None
+
+    cell: ClassVar[str] = "dw_mtj_cell"
+    node_rules: ClassVar[dict[str, str]] = TRANSISTOR_CELL_RULES
+
+    @model_validator(mode="before")
+    @classmethod
+    def _parametric(cls, data: Any) -> Any:
+        """Conductances from the geometry when not listed: a wall at notch i of n leaves a fraction
+        x_i = i / (n - 1) of the MTJ parallel, G_i = (A / RA) (x_i + (1 - x_i) / (1 + TMR)) (Dhull Eq. 1)."""
+        params = ("notch_pitch", "tmr", "resistance_area_product")
+        if not isinstance(data, dict) or data.get("conductances") is not None:
+            return data
+        if not all(data.get(k) is not None for k in params):
+            return data          # the missing `conductances` is then reported as such
+        from ppa.spec.units import to_si
+
+        length, width = to_si(data["racetrack_length"], "m"), to_si(data["racetrack_width"], "m")
+        pitch, ra, tmr = to_si(data["notch_pitch"], "m"), to_si(data["resistance_area_product"], "ohm*m^2"), float(data["tmr"])
+        if pitch <= 0 or pitch > length or ra <= 0 or tmr <= 0:
+            raise ValueError("notch_pitch must lie in (0, racetrack_length]; tmr and resistance_area_product positive")
+        n = int(math.floor(length / pitch + 1e-9)) + 1
+        g_p = length * width / ra
+        return {**data, "conductances": [g_p * (i / (n - 1) + (1 - i / (n - 1)) / (1 + tmr)) for i in range(n)]}
 
     @property
     def weight_cells(self) -> int:
@@ -70,9 +108,128 @@ class SramDevice(Strict):
     write_time: Seconds
     read_time: Seconds
 
+    cell: ClassVar[str] = "sram_cell"
+    node_rules: ClassVar[dict[str, str]] = {
+        "cell_area": "sram_cell_area", "bitline_capacitance_per_cell": "linear", "read_swing": "vdd",
+        "write_energy_per_bit": "logic_energy", "read_time": "logic_delay", "write_time": "logic_delay"}
+
     @property
     def weight_cells(self) -> int:
         return self.weight_bits
+
+
+class _SlicedDevice(Strict):
+    """A weight of `weight_bits` bit-sliced over cells of `levels` states each (NeuroSim's cellBit)."""
+
+    weight_bits: PosInt
+    levels: Levels = 2
+    read_voltage: Volts
+    read_pulse: Seconds
+    write_pulse: Seconds
+    cell_area: SquareMeters
+
+    node_rules: ClassVar[dict[str, str]] = TRANSISTOR_CELL_RULES
+
+    @property
+    def bits_per_cell(self) -> int:
+        return int(math.floor(math.log2(self.levels)))
+
+    @property
+    def weight_cells(self) -> int:
+        """Cells per weight: ceil(weight bits / bits per cell)."""
+        return -(-self.weight_bits // self.bits_per_cell)
+
+    @property
+    def states(self) -> int:
+        return self.levels
+
+
+class _BinaryMtj(_SlicedDevice):
+    """A binary perpendicular MTJ: R_P = RA / (pi d^2 / 4), R_AP = R_P (1 + TMR)."""
+
+    levels: Literal[2] = 2
+    tmr: Positive
+    resistance_area_product: AreaResistance
+    mtj_diameter: Meters
+
+    @property
+    def conductances(self) -> list[float]:
+        g_p = math.pi * self.mtj_diameter**2 / 4 / self.resistance_area_product
+        return [g_p / (1 + self.tmr), g_p]
+
+
+class SotMramDevice(_BinaryMtj):
+    """Binary SOT-MRAM, 2T1MTJ: read through the MTJ, written by a current pulse in the heavy metal under it."""
+
+    kind: Literal["sot_mram"]
+    access: Literal["2T1MTJ"] = "2T1MTJ"
+    write_current_density: CurrentDensity
+    heavy_metal_length: Meters
+    heavy_metal_width: Meters
+    heavy_metal_thickness: Meters
+    heavy_metal_resistivity: Resistivity
+
+    cell: ClassVar[str] = "sot_mram_cell"
+
+
+class SttMramDevice(_BinaryMtj):
+    """Binary STT-MRAM, 1T1MTJ (or 2T1MTJ): read and written through the MTJ."""
+
+    kind: Literal["stt_mram"]
+    access: Literal["1T1MTJ", "2T1MTJ"] = "1T1MTJ"
+    write_current: Amperes
+    write_voltage: Volts
+
+    cell: ClassVar[str] = "stt_mram_cell"
+
+
+class RramDevice(_SlicedDevice):
+    """1T1R RRAM, multi-level: `levels` conductances spaced evenly from 1/R_off to 1/R_on."""
+
+    kind: Literal["rram"]
+    access: Literal["1T1R"] = "1T1R"
+    resistance_on: Ohms
+    on_off_ratio: Annotated[float, Field(gt=1)]
+    write_voltage: Volts
+    pulses_per_write: PosInt = 1
+
+    cell: ClassVar[str] = "rram_cell"
+
+    @property
+    def conductances(self) -> list[float]:
+        g_on = 1 / self.resistance_on
+        g_off = g_on / self.on_off_ratio
+        return [g_off + (g_on - g_off) * i / (self.levels - 1) for i in range(self.levels)]
+
+
+class FefetDevice(_SlicedDevice):
+    """FeFET, multi-level: channel conductance set by partial polarisation switching with gate pulses."""
+
+    kind: Literal["fefet"]
+    conductance_max: Siemens
+    on_off_ratio: Annotated[float, Field(gt=1)]
+    write_voltage: Volts
+    pulses_per_write: PosInt = 1
+    remanent_polarization: ChargeDensity
+    ferroelectric_area: SquareMeters
+    gate_capacitance: Farads
+
+    cell: ClassVar[str] = "fefet_cell"
+
+    @property
+    def conductances(self) -> list[float]:
+        g_off = self.conductance_max / self.on_off_ratio
+        return [g_off + (self.conductance_max - g_off) * i / (self.levels - 1) for i in range(self.levels)]
+
+
+DEVICES = (DwMtjDevice, SramDevice, SotMramDevice, SttMramDevice, RramDevice, FefetDevice)
+Device = Annotated[Union[DwMtjDevice, SramDevice, SotMramDevice, SttMramDevice, RramDevice, FefetDevice],
+                   Field(discriminator="kind")]
+
+
+def device_class(kind: str):
+    """The device spec class of a `kind` tag (None if unknown)."""
+    return next((d for d in DEVICES if d.model_fields["kind"].annotation.__args__[0] == kind), None)
 
 
 class Subarray(Strict):
@@ -128,13 +285,36 @@ class Chip(Strict):
     name: str
     description: str = ""
     technology: Technology
-    device: Annotated[Union[DwMtjDevice, SramDevice], Field(discriminator="kind")]
+    device: Device
     subarray: Subarray
     adc: Adc
     hierarchy: Hierarchy
     precision: Precision = Precision()
     training: Training = Training()
     source: str | None = None
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _device_to_node(cls, data: Any, handler, info: ValidationInfo) -> "Chip":
+        """When `technology.node` moves the design from its written feature size, move the device's
+        CMOS-dependent fields too (each device's `node_rules`); fields written next to `node:` stay."""
+        model = handler(data)
+        tech = data.get("technology") if isinstance(data, dict) else None
+        dev = data.get("device") if isinstance(data, dict) else None
+        if not isinstance(tech, dict) or tech.get("node") is None or "feature_size" not in tech or not isinstance(dev, dict):
+            return model
+        from ppa.spec import technology as scaling
+        from ppa.spec.units import to_si
+
+        fs, node = to_si(tech["feature_size"], "m"), model.technology.feature_size
+        if abs(fs - node) <= 1e-6 * node:
+            return model
+        written = ((info.context or {}).get("written_with_node") if info is not None else None) or set()
+        rules = type(model.device).node_rules
+        keep = {k for k in rules if ("device", k) in written}
+        values = {k: getattr(model.device, k) for k in rules if k in dev}
+        update = scaling.rescale(values, rules, node, fs, skip=keep)
+        return model.model_copy(update={"device": model.device.model_copy(update=update)})
 
     @property
     def adcs_per_subarray(self) -> int:

@@ -18,6 +18,10 @@ _BUILTIN: dict[str, str] = {
     "dac": "ppa.cost.components.converters:RowDac",
     "dw_mtj_cell": "ppa.cost.components.synapses:DwMtjCell",
     "sram_cell": "ppa.cost.components.synapses:SramCell",
+    "sot_mram_cell": "ppa.cost.components.synapses:SotMramCell",
+    "stt_mram_cell": "ppa.cost.components.synapses:SttMramCell",
+    "rram_cell": "ppa.cost.components.synapses:RramCell",
+    "fefet_cell": "ppa.cost.components.synapses:FefetCell",
     "adder": "ppa.cost.components.digital:Adder",
     "shift_add": "ppa.cost.components.digital:ShiftAdd",
     "register": "ppa.cost.components.digital:Register",
@@ -48,6 +52,19 @@ def registry() -> dict[str, str]:
     except Exception:  # a broken third-party entry point must not break the built-ins
         pass
     return known
+
+
+#: the cell component of each device kind (a device spec's `cell`; sweeps' array views carry only `kind`)
+DEVICE_CELLS: dict[str, str] = {"dw_mtj": "dw_mtj_cell", "sram": "sram_cell", "sot_mram": "sot_mram_cell",
+                                "stt_mram": "stt_mram_cell", "rram": "rram_cell", "fefet": "fefet_cell"}
+
+
+def cell_for(device) -> Callable:
+    """The cell component class pricing `device` (its spec's `cell`, else by its `kind`)."""
+    name = getattr(type(device), "cell", None) or getattr(device, "cell", None) or DEVICE_CELLS.get(device.kind)
+    if not isinstance(name, str):
+        raise PpaError(f"no cell component for device kind {device.kind!r}", field="device.kind")
+    return component(name)
 
 
 def component(name: str) -> Callable:
