@@ -35,6 +35,8 @@ from ppa.cost.estimate import PAPER_CATEGORIES, Mode, Prices, chip_area, price_l
 from ppa.cost.mapping import Geometry, LayerShapes, count_actions
 from ppa.workload.network import Network
 from ppa.spec import Chip, load_chip
+from ppa.spec.technology import node_scaled
+from ppa.spec.units import si_value
 from ppa.spec.yamlio import Document, read_yaml
 
 BASE_KEYS = ("device", "hw")
@@ -121,7 +123,8 @@ def _validated(base: Chip, overrides: dict[str, Any], grid: Grid, key: str | Non
 
 
 def _is_numeric(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+    """Numbers and plain SI quantities ('22 nm') are broadcast as arrays; anything else splits groups."""
+    return si_value(value) is not None
 
 
 def design_points(grid: Grid) -> pd.DataFrame:
@@ -141,7 +144,12 @@ def _vector_view(base: Chip, numeric: dict[str, np.ndarray]) -> SimpleNamespace:
             return SimpleNamespace(**{k: to_ns(v) for k, v in value.items()})
         return value
 
-    view = to_ns(base.model_dump())
+    data = base.model_dump()
+    if "technology.node" in numeric:          # every technology constant and the device's CMOS fields follow the node
+        node = np.asarray(numeric["technology.node"], dtype=np.float64)[:, None]
+        data = node_scaled(data, node, type(base.device).node_rules)
+        numeric = {k: v for k, v in numeric.items() if k != "technology.node"}
+    view = to_ns(data)
     for dotted, values in numeric.items():
         node = view
         parts = dotted.split(".")
@@ -201,7 +209,7 @@ def evaluate_chunk(network: Network, grid: Grid, points: pd.DataFrame, mode: Mod
         structural = dict(zip(group_keys[1:], group[1:]))
         if structural:
             base = _validated(base, structural, grid)
-        numeric = {k: frame[k].to_numpy(dtype=np.float64) for k in numeric_keys}
+        numeric = {k: frame[k].map(si_value).to_numpy(dtype=np.float64) for k in numeric_keys}
         keep = _valid_mask(numeric, base) if numeric else np.ones(len(frame), bool)
         frame = frame[keep]
         numeric = {k: v[keep] for k, v in numeric.items()}

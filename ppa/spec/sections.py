@@ -61,6 +61,15 @@ class Technology(Strict):
             raise ValueError("must be positive")
         return v
 
+    @field_validator("node")
+    @classmethod
+    def _node_in_range(cls, v: float | None) -> float | None:
+        if v is not None:
+            from ppa.spec.technology import check_node
+
+            check_node(v)
+        return v
+
     @model_validator(mode="wrap")
     @classmethod
     def _scale_to_node(cls, data: Any, handler, info: ValidationInfo) -> "Technology":
@@ -71,8 +80,11 @@ class Technology(Strict):
         from ppa.spec import technology as scaling
         from ppa.spec.units import to_si
 
-        node = to_si(data["node"], "m")
-        scaling.check_node(node)
+        try:
+            node = to_si(data["node"], "m")
+            scaling.check_node(node)
+        except (ValueError, TypeError):
+            return handler(data)          # the `node` field validator reports it, located at technology.node
         written = ((info.context or {}).get("written_with_node") if info is not None else None) or set()
         fs = to_si(data["feature_size"], "m") if "feature_size" in data else node
         derived = {k: v for k, v in scaling.derive(node).items() if k not in data}
