@@ -26,7 +26,8 @@ class DwMtjDevice(Strict):
 
     kind: Literal["dw_mtj"]
     conductances: list[Siemens] = Field(min_length=2)
-    notch_pitch: Meters | None = None          # parametric form: states = racetrack_length / notch_pitch + 1
+    notch_pitch: Meters | None = None          # parametric form: states = mtj_length / notch_pitch + 1
+    mtj_length: Meters | None = None           # stretch of racetrack under the MTJ holding the notches (default: all of it)
     tmr: Positive | None = None                # (R_AP - R_P) / R_P of the MTJ over the racetrack
     resistance_area_product: AreaResistance | None = None   # RA of the MTJ barrier (parallel state)
     pulses_per_step: PosInt = 1                # SOT write pulses moving the wall one notch
@@ -48,8 +49,9 @@ class DwMtjDevice(Strict):
     @model_validator(mode="before")
     @classmethod
     def _parametric(cls, data: Any) -> Any:
-        """Conductances from the geometry when not listed: a wall at notch i of n leaves a fraction
-        x_i = i / (n - 1) of the MTJ parallel, G_i = (A / RA) (x_i + (1 - x_i) / (1 + TMR)) (Dhull Eq. 1)."""
+        """Conductances from the geometry when not listed: n = floor(L_MTJ / pitch) + 1 notches; a wall at notch i
+        leaves a fraction x_i = i / (n - 1) of the MTJ parallel, G_i = (L_MTJ w / RA)(x_i + (1 - x_i) / (1 + TMR))
+        (parallel conductances of the two domains under the MTJ, Dhull Sec. II and Table VIII)."""
         params = ("notch_pitch", "tmr", "resistance_area_product")
         if not isinstance(data, dict) or data.get("conductances") is not None:
             return data
@@ -57,10 +59,11 @@ class DwMtjDevice(Strict):
             return data          # the missing `conductances` is then reported as such
         from ppa.spec.units import to_si
 
-        length, width = to_si(data["racetrack_length"], "m"), to_si(data["racetrack_width"], "m")
+        length = to_si(data.get("mtj_length") or data["racetrack_length"], "m")
+        width = to_si(data["racetrack_width"], "m")
         pitch, ra, tmr = to_si(data["notch_pitch"], "m"), to_si(data["resistance_area_product"], "ohm*m^2"), float(data["tmr"])
         if pitch <= 0 or pitch > length or ra <= 0 or tmr <= 0:
-            raise ValueError("notch_pitch must lie in (0, racetrack_length]; tmr and resistance_area_product positive")
+            raise ValueError("notch_pitch must lie in (0, mtj_length]; tmr and resistance_area_product positive")
         n = int(math.floor(length / pitch + 1e-9)) + 1
         g_p = length * width / ra
         return {**data, "conductances": [g_p * (i / (n - 1) + (1 - i / (n - 1)) / (1 + tmr)) for i in range(n)]}
