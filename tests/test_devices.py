@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import ppa
-from ppa.cost.components import cell_for, component
+from ppa.cost.components import CELL_OF_DEVICE, component
 from ppa.cost.estimate import Prices
 from ppa.spec import DwMtjDevice, load_chip
 from ppa.spec.chip import DEVICES
@@ -51,7 +51,7 @@ def test_parametric_dw_states_follow_geometry_tmr_and_ra(pitch_nm, tmr, ra):
 
 
 def test_dw_write_is_pulses_times_sot_joule_heat():
-    one = cell_for(load_chip("dw_40nm").device).from_spec(load_chip("dw_40nm").device)
+    one = component("dw_mtj_cell").from_spec(load_chip("dw_40nm").device)
     dev = DwMtjDevice.model_validate({**DW_BASE, "conductances": [1e-5, 2e-5], "pulses_per_step": 3})
     three = component("dw_mtj_cell").from_spec(dev)
     base = component("dw_mtj_cell").from_spec(dev.model_copy(update={"pulses_per_step": 1}))
@@ -64,7 +64,7 @@ def test_dw_write_is_pulses_times_sot_joule_heat():
 @pytest.mark.parametrize("name", NVM)
 def test_each_device_is_a_registered_cell_with_sliced_weights(name):
     chip = load_chip(name)
-    cls = component(type(chip.device).cell)
+    cls = component(CELL_OF_DEVICE[chip.device.kind])
     cell = cls.from_spec(chip.device, chip.technology)
     dev = chip.device
     assert dev.weight_cells == -(-dev.weight_bits // int(np.log2(dev.levels)))
@@ -101,13 +101,12 @@ def test_fefet_write_is_capacitive_and_far_below_rram_per_pulse():
     assert fe_pulse < rr_pulse / 100
 
 
-def test_every_device_kind_has_a_cell_and_unknown_kinds_fail_clearly():
+def test_every_device_kind_has_a_registered_cell_and_unknown_names_fail_clearly():
     for d in DEVICES:
-        assert component(d.cell) is not None
-    from types import SimpleNamespace
-
-    with pytest.raises(ppa.PpaError if hasattr(ppa, "PpaError") else Exception):
-        cell_for(SimpleNamespace(kind="pcm"))
+        kind = d.model_fields["kind"].annotation.__args__[0]
+        assert callable(getattr(component(CELL_OF_DEVICE[kind]), "from_spec"))
+    with pytest.raises(ppa.PpaError, match="did you mean 'rram_cell'"):
+        component("rram_cel")
 
 
 def test_more_cells_per_weight_means_more_synaptic_area(vgg8):

@@ -31,7 +31,7 @@ import pandas as pd
 from pydantic import BaseModel, ValidationError
 
 from ppa.errors import PpaError
-from ppa.cost.estimate import PAPER_CATEGORIES, Mode, Prices, chip_area, price_layers
+from ppa.cost.estimate import PAPER_CATEGORIES, Mode, Prices, check_mode, chip_area, price_layers
 from ppa.cost.mapping import Geometry, LayerShapes, count_actions
 from ppa.workload.network import Network
 from ppa.spec import Chip, load_chip
@@ -157,7 +157,10 @@ def _vector_view(base: Chip, numeric: dict[str, np.ndarray]) -> SimpleNamespace:
             node = getattr(node, part)
         setattr(node, parts[-1], np.asarray(values, dtype=np.float64)[:, None])
     dev = view.device
-    dev.weight_cells = base.device.weight_cells
+    # bit-sliced devices: ceil(weight bits / bits per cell), so a swept weight_bits broadcasts
+    dev.weight_cells = (np.ceil(np.asarray(dev.weight_bits, dtype=np.float64) / np.floor(np.log2(getattr(dev, "levels", 2))))
+                        if hasattr(dev, "weight_bits") else base.device.weight_cells)
+    view.probabilistic = base.probabilistic
     view.adcs_per_subarray = np.ceil(np.asarray(view.subarray.columns, dtype=np.float64) / view.subarray.columns_per_adc)
     return view
 
@@ -204,8 +207,7 @@ def evaluate_chunk(network: Network, grid: Grid, points: pd.DataFrame, mode: Mod
         if spec_name not in bases:
             bases[spec_name] = load_chip(spec_name)
         base = bases[spec_name]
-        if not isinstance(base, Chip):
-            raise PpaError("sweeps cover in-memory-computing specs (kind: imc)", file=spec_name, field="kind")
+        check_mode(base, mode)
         structural = dict(zip(group_keys[1:], group[1:]))
         if structural:
             base = _validated(base, structural, grid)
@@ -317,6 +319,8 @@ def run_sweep(network: Network, grid: Grid, mode: Mode = "inference", out: str |
     if chunk_size < 1:
         raise PpaError("chunk size must be positive", field="chunk_size")
     bases = validate_grid(grid)
+    for base in bases.values():
+        check_mode(base, mode)
     points = design_points(grid)
     chunks = [points.iloc[i:i + chunk_size] for i in range(0, len(points), chunk_size)]
     parts_dir = None

@@ -18,6 +18,7 @@ _BUILTIN: dict[str, str] = {
     "dac": "ppa.cost.components.converters:RowDac",
     "dw_mtj_cell": "ppa.cost.components.synapses:DwMtjCell",
     "sram_cell": "ppa.cost.components.synapses:SramCell",
+    "bayes_dw_pair_cell": "ppa.cost.components.synapses:ProbabilisticCell",
     "sot_mram_cell": "ppa.cost.components.synapses:SotMramCell",
     "stt_mram_cell": "ppa.cost.components.synapses:SttMramCell",
     "rram_cell": "ppa.cost.components.synapses:RramCell",
@@ -31,6 +32,11 @@ _BUILTIN: dict[str, str] = {
     "current_conveyor": "ppa.cost.components.converters:CurrentConveyor",
     "cmos_trng": "ppa.cost.components.digital:CmosTrng",
 }
+
+#: the cell component of each device kind of the spec (`device.kind` -> registry name)
+CELL_OF_DEVICE: dict[str, str] = {"dw_mtj": "dw_mtj_cell", "sram": "sram_cell", "bayes_dw_pair": "bayes_dw_pair_cell",
+                                  "sot_mram": "sot_mram_cell", "stt_mram": "stt_mram_cell", "rram": "rram_cell",
+                                  "fefet": "fefet_cell"}
 
 
 def _load(target: str) -> Callable:
@@ -47,24 +53,11 @@ def registry() -> dict[str, str]:
     try:
         from importlib.metadata import entry_points
 
-        for ep in entry_points(group="ppa.cost.components"):
+        for ep in entry_points(group="ppa.components"):
             known[ep.name] = ep.value
     except Exception:  # a broken third-party entry point must not break the built-ins
         pass
     return known
-
-
-#: the cell component of each device kind (a device spec's `cell`; sweeps' array views carry only `kind`)
-DEVICE_CELLS: dict[str, str] = {"dw_mtj": "dw_mtj_cell", "sram": "sram_cell", "sot_mram": "sot_mram_cell",
-                                "stt_mram": "stt_mram_cell", "rram": "rram_cell", "fefet": "fefet_cell"}
-
-
-def cell_for(device) -> Callable:
-    """The cell component class pricing `device` (its spec's `cell`, else by its `kind`)."""
-    name = getattr(type(device), "cell", None) or getattr(device, "cell", None) or DEVICE_CELLS.get(device.kind)
-    if not isinstance(name, str):
-        raise PpaError(f"no cell component for device kind {device.kind!r}", field="device.kind")
-    return component(name)
 
 
 def component(name: str) -> Callable:

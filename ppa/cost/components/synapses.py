@@ -1,6 +1,7 @@
-"""Synaptic cells: the notched DW-MTJ (Dhull et al.), the SRAM bit cell of the CMOS baseline, and the usual NVM
+"""Synaptic cells: the notched DW-MTJ (Dhull et al.), the SRAM bit cell of the CMOS baseline, the probabilistic
+Bayes-MTJ + DW-pair cell (SAND2022-13142), and the usual NVM
 baselines (binary SOT-/STT-MRAM, multi-level 1T1R RRAM, FeFET). Each is built by `from_spec(device, technology)`,
-exposes `area`, and prices its `read` and `write` actions; the device spec's `cell` names it in the registry."""
+exposes `area`, and prices its `read` and `write` actions; `CELL_OF_DEVICE` names each device kind's cell."""
 
 from __future__ import annotations
 
@@ -106,6 +107,60 @@ class SramCell:
         return self.write_time
 
 
+def mean_conductance(r_parallel, tmr):
+    """Mean of an MTJ's parallel and antiparallel conductances, G_p (1 + 1/(1 + TMR)) / 2."""
+    return 0.5 / r_parallel * (1.0 + 1.0 / (1.0 + tmr))
+
+
+@dataclass(frozen=True)
+class ProbabilisticCell:
+    """Probabilistic-MAC cell of SAND2022-13142 Fig. 3-2A: a Bayes-MTJ noise source beside a DW-MTJ pair.
+
+    Every read drives the DW pair with unipolar +/- pulses: E = V^2 <x^2> 2 G_dw t. A stochastic read also
+    pulses the Bayes-MTJ: E = V^2 <x^2> G_bayes t (G: mean of parallel and antiparallel). The column current
+    each cell adds is V x_rms (G_dw [+ G_bayes]), which the column readout must source (Sec. 3.0.6)."""
+
+    g_dw: float
+    g_bayes: float
+    read_voltage: float
+    read_pulse: float
+    cell_area: float
+
+    @classmethod
+    def from_spec(cls, dev, tech=None) -> "ProbabilisticCell":
+        return cls(mean_conductance(dev.dw_pair.resistance_parallel, dev.dw_pair.tmr),
+                   mean_conductance(dev.bayes_mtj.resistance_parallel, dev.bayes_mtj.tmr),
+                   dev.read.voltage, dev.read.pulse, dev.cell_area)
+
+    @property
+    def area(self) -> float:
+        return self.cell_area
+
+    def read_energy(self, input_mean_square: float = 1.0):
+        """Energy of one DW-pair read: V^2 <x^2> (G+ + G-) t_read."""
+        return self.read_voltage**2 * input_mean_square * 2.0 * self.g_dw * self.read_pulse
+
+    def noise_read_energy(self, input_mean_square: float = 1.0):
+        """Energy of one Bayes-MTJ read (bipolar pulse, Sec. 3.0.2): V^2 <x^2> G_bayes t_read."""
+        return self.read_voltage**2 * input_mean_square * self.g_bayes * self.read_pulse
+
+    def column_current(self, input_mean_square: float = 1.0, noisy: bool = False):
+        """Current one cell adds to its column: V x_rms (G_dw + G_bayes if the noise source is read)."""
+        return self.read_voltage * np.sqrt(input_mean_square) * (self.g_dw + (self.g_bayes if noisy else 0.0))
+
+    @property
+    def read_latency(self) -> float:
+        return self.read_pulse
+
+    @property
+    def write_energy(self) -> float:
+        return 0.0          # weights are programmed once before inference; on-chip training is not modelled
+
+    @property
+    def write_latency(self) -> float:
+        return 0.0
+
+
 def _levels(g_min, g_max, levels: int) -> tuple[float, ...]:
     return tuple(float(g_min + (g_max - g_min) * i / (levels - 1)) for i in range(int(levels)))
 
@@ -138,6 +193,10 @@ class ResistiveCell:
     @property
     def read_latency(self) -> float:
         return self.read_pulse
+
+    def column_current(self, input_mean_square: float = 1.0, noisy: bool = False):
+        """Current one cell adds to its column: V x_rms G_mean (for a current-conveyor readout)."""
+        return self.read_voltage * np.sqrt(input_mean_square) * self.mean_conductance
 
 
 def _mtj_conductances(dev) -> tuple[float, float]:
