@@ -128,3 +128,15 @@ def test_node_sweep_refuses_a_node_outside_the_data(vgg8):
 
     with pytest.raises(PpaError, match="technology.node"):
         run_sweep(vgg8, load_grid(ROOT / "tests" / "bad_inputs" / "node_grid_out_of_range.yaml"), mode="inference")
+
+
+def test_a_probabilistic_chip_moves_its_readout_and_cmos_baseline_with_the_node(tmp_path):
+    base = load_chip("pmac_40nm")
+    p = tmp_path / "pmac22.yaml"
+    p.write_text(f"extends: {ROOT / 'hwspecs' / 'pmac_40nm.yaml'}\ntechnology:\n  node: 22 nm\n")
+    chip = load_chip(p)
+    e = scaling.ratio("logic_energy", 22 * NM, 40 * NM)
+    assert chip.cmos_baseline.trng_energy_per_bit == pytest.approx(base.cmos_baseline.trng_energy_per_bit * e)
+    assert chip.readout.conveyor_area == pytest.approx(base.readout.conveyor_area * 22 / 40)
+    assert chip.readout.bias_current == base.readout.bias_current
+    assert chip.device.cell_area < base.device.cell_area

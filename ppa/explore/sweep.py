@@ -147,7 +147,7 @@ def _vector_view(base: Chip, numeric: dict[str, np.ndarray]) -> SimpleNamespace:
     data = base.model_dump()
     if "technology.node" in numeric:          # every technology constant and the device's CMOS fields follow the node
         node = np.asarray(numeric["technology.node"], dtype=np.float64)[:, None]
-        data = node_scaled(data, node, type(base.device).node_rules)
+        data = node_scaled(data, node, base.node_rules())
         numeric = {k: v for k, v in numeric.items() if k != "technology.node"}
     view = to_ns(data)
     for dotted, values in numeric.items():

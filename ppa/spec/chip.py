@@ -35,6 +35,13 @@ Levels = Annotated[int, Field(ge=2, le=256)]
 #: node-scaling rules of the CMOS-dependent device fields (ppa.spec.technology); magnetic, resistive and
 #: ferroelectric physics stays put, the access transistors (cell area) follow logic area
 TRANSISTOR_CELL_RULES: dict[str, str] = {"cell_area": "logic_area"}
+#: the other sections with CMOS parts: the conveyor is analog (area ~F, bias current held), the TRNG and
+#: multiplier of the CMOS baseline are logic (Stillmaker energy, delay and area)
+SECTION_NODE_RULES: dict[str, dict[str, str]] = {
+    "readout": {"conveyor_area": "linear"},
+    "cmos_baseline": {"trng_energy_per_bit": "logic_energy", "trng_area": "logic_area",
+                      "multiply_energy": "logic_energy", "multiply_area": "logic_area"},
+}
 
 class DwMtjDevice(Strict):
     """Notched DW-MTJ synapse (Dhull et al. Sec. II, Table VIII); conductances ascending, in siemens."""
@@ -391,12 +398,11 @@ class Chip(Strict):
     @model_validator(mode="wrap")
     @classmethod
     def _device_to_node(cls, data: Any, handler, info: ValidationInfo) -> "Chip":
-        """When `technology.node` moves the design from its written feature size, move the device's
-        CMOS-dependent fields too (each device's `node_rules`); fields written next to `node:` stay."""
+        """When `technology.node` moves the design from its written feature size, move the CMOS-dependent fields
+        of the device, readout and CMOS baseline too (`node_rules`); fields written next to `node:` stay."""
         model = handler(data)
         tech = data.get("technology") if isinstance(data, dict) else None
-        dev = data.get("device") if isinstance(data, dict) else None
-        if not isinstance(tech, dict) or tech.get("node") is None or "feature_size" not in tech or not isinstance(dev, dict):
+        if not isinstance(tech, dict) or tech.get("node") is None or "feature_size" not in tech:
             return model
         from ppa.spec import technology as scaling
         from ppa.spec.units import to_si
@@ -405,11 +411,19 @@ class Chip(Strict):
         if abs(fs - node) <= 1e-6 * node:
             return model
         written = ((info.context or {}).get("written_with_node") if info is not None else None) or set()
-        rules = getattr(type(model.device), "node_rules", TRANSISTOR_CELL_RULES)
-        keep = {k for k in rules if ("device", k) in written}
-        values = {k: getattr(model.device, k) for k in rules if k in dev}
-        update = scaling.rescale(values, rules, node, fs, skip=keep)
-        return model.model_copy(update={"device": model.device.model_copy(update=update)})
+        update = {}
+        for section, rules in model.node_rules().items():
+            raw, part = data.get(section), getattr(model, section)
+            if not isinstance(raw, dict) or part is None:
+                continue
+            values = {k: getattr(part, k) for k in rules if k in raw}
+            keep = {k for k in rules if (section, k) in written}
+            update[section] = part.model_copy(update=scaling.rescale(values, rules, node, fs, skip=keep))
+        return model.model_copy(update=update)
+
+    def node_rules(self) -> dict[str, dict[str, str]]:
+        """How the CMOS-dependent fields of each section move with the node (ppa.spec.technology rules)."""
+        return {"device": getattr(type(self.device), "node_rules", TRANSISTOR_CELL_RULES), **SECTION_NODE_RULES}
 
     @model_validator(mode="after")
     def _probabilistic_parts(self) -> "Chip":

@@ -216,9 +216,9 @@ def rescale(values: dict[str, Any], rules: dict[str, str], to_node: Any, from_no
     return out
 
 
-def node_scaled(chip: dict[str, Any], node: Any, device_rules: dict[str, str]) -> dict[str, Any]:
+def node_scaled(chip: dict[str, Any], node: Any, section_rules: dict[str, dict[str, str]]) -> dict[str, Any]:
     """A validated chip's model_dump moved to `node` (scalar or array of shape (points, 1)): technology
-    constants and the device's CMOS-dependent fields scaled by their rules; used by vectorised sweeps."""
+    constants and each section's CMOS-dependent fields (`Chip.node_rules()`) scaled; used by vectorised sweeps."""
     check_node(node)
     tech = chip["technology"]
     fs = tech["feature_size"]
@@ -227,6 +227,7 @@ def node_scaled(chip: dict[str, Any], node: Any, device_rules: dict[str, str]) -
     scaled["node"] = node
     out = dict(chip)
     out["technology"] = scaled
-    if "device" in chip:
-        out["device"] = rescale(chip["device"], device_rules, node, fs)
+    for section, rules in section_rules.items():
+        if isinstance(chip.get(section), dict):
+            out[section] = rescale(chip[section], rules, node, fs)
     return out
