@@ -140,3 +140,8 @@ def test_a_probabilistic_chip_moves_its_readout_and_cmos_baseline_with_the_node(
     assert chip.readout.conveyor_area == pytest.approx(base.readout.conveyor_area * 22 / 40)
     assert chip.readout.bias_current == base.readout.bias_current
     assert chip.device.cell_area < base.device.cell_area
+
+
+def test_a_moved_design_is_named_for_its_node_unless_named_next_to_it(tmp_path):
+    assert load_chip(_spec(tmp_path, "technology: {node: 22 nm}\n")).name == "DW-MTJ 5-state, 22 nm"
+    assert load_chip(_spec(tmp_path, "name: mine\ntechnology: {node: 22 nm}\n")).name == "mine"

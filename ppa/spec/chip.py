@@ -419,6 +419,9 @@ class Chip(Strict):
             values = {k: getattr(part, k) for k in rules if k in raw}
             keep = {k for k in rules if (section, k) in written}
             update[section] = part.model_copy(update=scaling.rescale(values, rules, node, fs, skip=keep))
+        if ("name",) not in written:              # "DW-MTJ 5-state, 40 nm" moved to 22 nm says so
+            was, now = f"{fs / 1e-9:g} nm", f"{node / 1e-9:g} nm"
+            update["name"] = model.name.replace(was, now) if was in model.name else f"{model.name}, {now}"
         return model.model_copy(update=update)
 
     def node_rules(self) -> dict[str, dict[str, str]]:

@@ -191,16 +191,20 @@ def reference_constants() -> dict[str, float]:
 
 
 def derive(node: Any) -> dict[str, Any]:
-    """Every ruled Technology constant at `node` (m; scalar or array): absolute tables where published,
-    the 40 nm reference scaled by its rule otherwise."""
+    """Every Technology constant at `node` (m; scalar or array): absolute tables where published, the 40 nm
+    reference scaled by its rule otherwise; a constant without a rule yet is held at its 40 nm value
+    (tests/test_technology.py fails until it gets one)."""
     check_node(node)
     ref = reference_constants()
     out: dict[str, Any] = {}
-    for name, rule in TECHNOLOGY_RULES.items():
+    for name, value in ref.items():
+        if name in ("name", "node", "feature_size") or not isinstance(value, (int, float)) or isinstance(value, bool):
+            continue
+        rule = TECHNOLOGY_RULES.get(name)
         if name in ABSOLUTE:
             out[name] = ABSOLUTE[name](node)
-        elif name in ref:
-            out[name] = ref[name] * ratio(rule, node, REFERENCE_NODE)
+        else:
+            out[name] = value * (ratio(rule, node, REFERENCE_NODE) if rule else 1.0)
     return out
 
 
