@@ -145,3 +145,18 @@ def test_a_probabilistic_chip_moves_its_readout_and_cmos_baseline_with_the_node(
 def test_a_moved_design_is_named_for_its_node_unless_named_next_to_it(tmp_path):
     assert load_chip(_spec(tmp_path, "technology: {node: 22 nm}\n")).name == "DW-MTJ 5-state, 22 nm"
     assert load_chip(_spec(tmp_path, "name: mine\ntechnology: {node: 22 nm}\n")).name == "mine"
+
+
+def test_node_broadcasts_with_other_axes_and_devices(vgg8):
+    grid = Grid(["rram_40nm", "sram_40nm"], {"technology.node": ["65 nm", "14 nm"], "subarray.rows": [64, 256]})
+    swept = run_sweep(vgg8, grid, mode="training")
+    assert len(swept) == 8
+    for _, row in swept.iterrows():
+        base = load_chip(row["device"])
+        data = base.model_dump()
+        data["technology"]["node"] = row["technology.node"]
+        data["subarray"]["rows"] = int(row["subarray.rows"])
+        chip = type(base).model_validate(data, context={"feature_size": base.technology.feature_size})
+        est = ppa.estimate(vgg8, chip, mode="training")
+        assert row["energy_j"] == pytest.approx(est.totals("energy_j")["total"], rel=1e-9)
+        assert row["area_m2"] == pytest.approx(est.area_m2["total"], rel=1e-9)
