@@ -130,3 +130,15 @@ def test_compare_prints_every_device_in_one_table():
     assert proc.returncode == 0, proc.stderr
     for label in ("DW-MTJ", "SOT-MRAM", "RRAM", "FeFET", "SRAM 32-bit"):
         assert sum(line.startswith(label) for line in proc.stdout.splitlines()) == 1, label
+
+
+def test_every_device_gets_cheaper_and_smaller_at_every_smaller_node(vgg8):
+    """The shipped node x device grid: per device, energy and area fall from 130 nm to 7 nm."""
+    from ppa.explore.sweep import load_grid, run_sweep
+
+    grid = load_grid(ROOT / "hwspecs" / "grids" / "nodes_devices.yaml")
+    result = run_sweep(vgg8, grid, mode="training")
+    assert len(result) == grid.size == 42
+    for _, rows in result.groupby("device"):
+        order = rows.assign(nm=rows["technology.node"].str.replace(" nm", "").astype(float)).sort_values("nm", ascending=False)
+        assert np.all(np.diff(order["energy_j"].to_numpy()) < 0) and np.all(np.diff(order["area_m2"].to_numpy()) < 0)
