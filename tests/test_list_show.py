@@ -65,3 +65,13 @@ def test_show_points_at_the_line_that_sets_each_value(spec):
 def test_show_of_a_missing_spec_is_one_line_exit_2():
     result = CliRunner().invoke(main, ["show", "no_such_spec"])
     assert result.exit_code == 2 and "no such hardware spec" in result.output
+
+
+def test_show_marks_values_scaled_to_another_node(tmp_path):
+    spec = tmp_path / "dw_22nm.yaml"
+    spec.write_text(f"extends: {ROOT / 'hwspecs' / 'dw_40nm.yaml'}\ntechnology:\n  node: 22 nm\n")
+    values = _values(str(spec))
+    vdd = values["technology.vdd"]
+    assert vdd["derived"] and vdd["written"] == "0.9 V" and vdd["value"] != pytest.approx(0.9)
+    assert not values["subarray.rows"]["derived"] and values["technology.node"]["file"].endswith("dw_22nm.yaml")
+    assert not any(v["derived"] for v in _values("dw_40nm").values())   # at its own node nothing is rescaled

@@ -38,7 +38,8 @@ def show_cmd(spec, fmt):
     \b
     Each line: the dotted field, the value in SI units, as written in the YAML, the file and line that set
     it (a base file for inherited values; 'default' when no file does), and that line's comment, which
-    names the paper table, survey or calibration the number comes from.
+    names the paper table, survey or calibration the number comes from. "[derived ...]" marks a value the
+    spec computes from the written one (constants scaled to technology.node).
     Example: ppa show sram3b_40nm
     """
     from ppa.spec.provenance import display_path, provenance
@@ -54,7 +55,8 @@ def show_cmd(spec, fmt):
         value = _text(e.value) + (f" {e.unit}" if e.unit and e.value is not None else "")
         where = f"{e.file}:{e.line}" if e.file else "default"
         written = e.written if e.written and e.written != _text(e.value) else ""
-        rows.append((e.field, value, written, where, e.comment or ""))
+        note = ("[derived from the value written there] " if e.derived else "") + (e.comment or "")
+        rows.append((e.field, value, written, where, note))
     widths = [min(max(len(r[i]) for r in rows), cap) for i, cap in enumerate((40, 24, 24, 32))]
     lines = [f"{getattr(chip, 'name', spec)} ({source}), after extends:"]
     for r in [("field", "value (SI)", "as written", "set at", "source")] + rows:

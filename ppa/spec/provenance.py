@@ -3,11 +3,13 @@
 `ppa show SPEC` prints this. Values are taken from the validated model (SI floats, after `extends:` and unit
 conversion); the place from the YAML line table that `ppa.spec.yamlio` keeps while reading; the comment from
 the text of that line (every constant in hwspecs/ names its paper, table, survey or calibration there).
-Fields a file does not set show their schema default, with `file` None.
+Fields a file does not set show their schema default, with `file` None; `derived` marks a value the model
+computed from the written one (constants scaled to `technology.node`).
 """
 
 from __future__ import annotations
 
+import math
 import os
 import typing
 from dataclasses import asdict, dataclass
@@ -32,6 +34,7 @@ class Provenance:
     file: str | None
     line: int | None
     comment: str | None
+    derived: bool = False     # the value is not the one written there (scaled to `technology.node`, say)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -106,6 +109,31 @@ def display_path(path: str | None) -> str | None:
         return path
 
 
+def _raw(data: Any, loc: tuple) -> Any:
+    """The value at a key path of plain YAML data, or None."""
+    for key in loc:
+        try:
+            data = data[key]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+def _derived(value: Any, raw: Any, unit: str | None) -> bool:
+    """True when the model holds another value than the one written (node scaling, names with the node)."""
+    from ppa.spec.units import to_si
+
+    if raw is None or isinstance(value, (bool, list, dict)) or isinstance(raw, (bool, list, dict)):
+        return False
+    try:
+        if isinstance(value, (int, float)):
+            written = to_si(raw, unit) if unit else float(raw)
+            return not math.isclose(written, float(value), rel_tol=1e-9)
+    except (ValueError, TypeError):   # F^2 areas need the written-for feature size: not compared
+        return False
+    return isinstance(value, str) and str(raw) != value
+
+
 def _walk(model: BaseModel, doc: Document, prefix: tuple) -> list[Provenance]:
     out: list[Provenance] = []
     for name, info in type(model).model_fields.items():
@@ -120,10 +148,12 @@ def _walk(model: BaseModel, doc: Document, prefix: tuple) -> list[Provenance]:
                 out.extend(_walk(item, doc, loc + (i,)))
             continue
         file, line = doc.lines.get(loc, (None, None))
+        unit = _unit(info.annotation, list(info.metadata))
         out.append(Provenance(
-            field=".".join(map(str, loc)), value=value, unit=_unit(info.annotation, list(info.metadata)),
+            field=".".join(map(str, loc)), value=value, unit=unit,
             written=_written(file, line) if file else None, file=display_path(file), line=line,
-            comment=comment_at(file, line) if file else (info.description or None)))
+            comment=comment_at(file, line) if file else (info.description or None),
+            derived=bool(file) and _derived(value, _raw(doc.data, loc), unit)))
     return out
 
 
