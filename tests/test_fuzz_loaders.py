@@ -54,12 +54,7 @@ def check(*args: str) -> None:
     assert "Traceback" not in err
     if result.exit_code == 2:
         lines = err.strip().splitlines()
-        assert len(lines) == 1 and lines[0].startswith(("ppa: error: ", "Error: ")) or _usage_error(lines), err
-
-
-def _usage_error(lines: list[str]) -> bool:
-    """click's own usage errors (bad option values): 'Usage: ...', 'Try ...', blank, 'Error: ...'."""
-    return bool(lines) and lines[0].startswith("Usage:") and lines[-1].startswith("Error: ")
+        assert len(lines) == 1 and lines[0].startswith("ppa: error: "), err
 
 
 def write(path: Path, data: bytes) -> str:
