@@ -75,3 +75,16 @@ def test_show_marks_values_scaled_to_another_node(tmp_path):
     assert vdd["derived"] and vdd["written"] == "0.9 V" and vdd["value"] != pytest.approx(0.9)
     assert not values["subarray.rows"]["derived"] and values["technology.node"]["file"].endswith("dw_22nm.yaml")
     assert not any(v["derived"] for v in _values("dw_40nm").values())   # at its own node nothing is rescaled
+
+
+def test_every_number_a_shipped_spec_sets_names_its_source():
+    """The standard of hwspecs/: each number carries its paper, table, survey or calibration on its own line."""
+    bare = []
+    for path in sorted((ROOT / "hwspecs").glob("*.yaml")):
+        if path.stem.startswith("tech_"):
+            continue                                      # technology files are checked through the specs that extend them
+        for field, v in _values(str(path)).items():
+            number = isinstance(v["value"], (int, float, list)) and not isinstance(v["value"], bool)
+            if v["file"] and number and not v["comment"]:
+                bare.append(f"{v['file']}:{v['line']} {field}")
+    assert not bare, "numbers without a source comment: " + "; ".join(sorted(set(bare)))
