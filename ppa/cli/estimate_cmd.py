@@ -67,17 +67,15 @@ def estimate_cmd(network, hw, mode, images, epochs, samples, mu_bits, fmt):
     scale, what = _scale(images, epochs, est.images_per_epoch)
     if fmt == "json":
         return emit(json.dumps(est.to_dict(scale=float(scale)) if scale != 1 else est.to_dict(), indent=2) + "\n")
-    from ppa.cost.estimate import CATEGORIES
-
     quantities = (("latency_s", "Latency (s)"), ("energy_j", "Energy (J)"))
     parts = []
     for q, label in quantities:
         wide = est.per_layer(q) * scale
-        records = [{"layer": name, **{c: float(row[c]) for c in CATEGORIES}, "total": float(row.sum())}
+        records = [{"layer": name, **{c: float(row[c]) for c in est.categories}, "total": float(row.sum())}
                    for name, row in wide.iterrows()]
-        tot = {c: float(wide[c].sum()) for c in CATEGORIES}
+        tot = {c: float(wide[c].sum()) for c in est.categories}
         records.append({"layer": "total", **tot, "total": sum(tot.values())})
-        cols = [Column("layer", "layer", numeric=False)] + [Column(c) for c in CATEGORIES] + [Column("total")]
+        cols = [Column("layer", "layer", numeric=False)] + [Column(c) for c in est.categories] + [Column("total")]
         parts.append(render_table(records, cols, fmt, title=f"{label} of {est.network} on {est.hardware}, {mode}, {what}"))
     area = [{"category": k, "area_m2": v, "area_mm2": v * 1e6} for k, v in est.area_m2.items()]
     parts.append(render_table(area, [Column("category", numeric=False), Column("area_m2", "area (m^2)"), Column("area_mm2", "area (mm^2)")],
