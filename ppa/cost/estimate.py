@@ -127,12 +127,23 @@ def price_layers(a: Activity, g: Geometry, pr: Prices, chip: Chip, htree_bit_ene
     return {"energy_j": energy, "latency_s": latency}
 
 
+def _matmul_lanes(chip):
+    """Digital MAC lanes of dynamic products: the vector unit's own, or the weight-gradient unit's (idle in inference)."""
+    own = chip.vector_unit.matmul_lanes
+    return chip.training.wg_lanes if own is None else own
+
+
+def vector_unit_area(chip, digital: DigitalActivity):
+    """Area of the vector unit, on chips whose network has vector-unit layers (else 0)."""
+    return VectorUnit.from_spec(chip.vector_unit, chip.technology).area if digital.names else 0.0
+
+
 def price_operand_writes(w: OperandWrites, pr: Prices, chip: Chip, training: bool) -> dict[str, dict[str, np.ndarray]]:
     """`dynamic_matmul: array`: writing each image's operand into the arrays (device write energy, row-by-row
     write latency) and reading it from the buffer; in training, the two backward products run digitally."""
     bus = chip.hierarchy.bus_width
     backward = w.backward_macs if training else 0.0 * w.backward_macs
-    lanes = chip.vector_unit.matmul_lanes or chip.training.wg_lanes
+    lanes = _matmul_lanes(chip)
     return {
         "energy_j": {"dynamic_matmul": w.cell_writes * pr.cell_write_energy + backward * pr.mac.mac_energy,
                      "buffer": w.bits * pr.buffer_bit_energy},
@@ -144,7 +155,7 @@ def price_operand_writes(w: OperandWrites, pr: Prices, chip: Chip, training: boo
 def price_digital(d: DigitalActivity, pr: Prices, chip: Chip) -> dict[str, dict[str, np.ndarray]]:
     """Vector-unit layers priced per operation, digital dynamic products per MAC, and their buffer traffic."""
     vu = VectorUnit.from_spec(chip.vector_unit, chip.technology)
-    lanes = chip.vector_unit.matmul_lanes or chip.training.wg_lanes
+    lanes = _matmul_lanes(chip)
     bus = chip.hierarchy.bus_width
     return {
         "energy_j": {"vector": vu.energy(d.vector_ops), "dynamic_matmul": d.macs * pr.mac.mac_energy,
@@ -284,10 +295,9 @@ def estimate(network: Network, chip: Chip, mode: Mode = "inference") -> Estimate
     digital = count_digital(network, geometry, dynamic_in_arrays).select(training=training)
     prices = Prices.from_chip(chip)
     area, resources = chip_area(activity, geometry, prices, chip, shapes)
-    if digital.names:            # the vector unit exists on chips whose network needs it
-        vector_area = float(VectorUnit.from_spec(chip.vector_unit, chip.technology).area)
-        area["other_logic_and_storage"] = area["other_logic_and_storage"] + vector_area
-        area["total"] = area["total"] + vector_area
+    vector_area = vector_unit_area(chip, digital)        # the vector unit exists on chips whose network needs it
+    area["other_logic_and_storage"] = area["other_logic_and_storage"] + vector_area
+    area["total"] = area["total"] + vector_area
     area = {k: float(v) for k, v in area.items()}
     limit = chip.hierarchy.tiles
     if limit is not None and float(resources["tiles"]) > limit:

@@ -214,7 +214,8 @@ def grouped_equivalent(shapes: LayerShapes, g: Geometry):
     G/s copies sit in separate subarrays and run in parallel: per-step counts (steps, tree depth) stay,
     subarrays scale by ceil(G/s), per-weight counts (gradients, updates) by G/s^2 (the copy's zeros are
     no weights), and every other action by G/s. A group too large for one subarray gets s = 1 (each group is
-    its own dense layer). With G = 1 nothing changes. Broadcasts design points on leading axes."""
+    its own dense layer), unless mapping the whole layer densely (s = G) takes fewer subarrays. With G = 1
+    nothing changes. Broadcasts design points on leading axes."""
     if shapes.groups is None:
         return shapes, lambda activity: activity
     G = shapes.groups
@@ -222,7 +223,10 @@ def grouped_equivalent(shapes: LayerShapes, g: Geometry):
     rows_g = K2 * shapes.in_channels / G
     cols_g = shapes.out_channels / G * g.cells_per_weight
     fit = np.minimum(np.floor(g.rows / rows_g), np.floor((g.columns - g.reference_columns) / cols_g))
-    s = np.clip(fit, 1.0, G)
+    packed = np.clip(fit, 1.0, G)
+    # a group slightly too big for one subarray can waste more than mapping the whole layer densely (s = G,
+    # zeros and all): take whichever needs fewer subarrays
+    s = np.where(np.ceil(G / packed) * _dense_subarrays(shapes, g, packed) <= _dense_subarrays(shapes, g, G), packed, G)
     dense = replace(shapes, in_channels=s * shapes.in_channels / G, out_channels=s * shapes.out_channels / G)
     copies = G / s
 
@@ -241,6 +245,16 @@ def grouped_equivalent(shapes: LayerShapes, g: Geometry):
         return Activity(**out)
 
     return dense, scale
+
+
+def _dense_subarrays(shapes: LayerShapes, g: Geometry, s):
+    """Subarrays of one dense K x K x (s*D/G) x (s*N/G) copy, as `count_actions` stacks it."""
+    K2 = shapes.kernel**2
+    D = s * shapes.in_channels / shapes.groups
+    N = s * shapes.out_channels / shapes.groups
+    per_subarray = np.maximum(1.0, np.floor(g.rows / D))
+    row_groups = np.where(D < g.rows, _ceil_div(K2, per_subarray), K2 * _ceil_div(D, g.rows))
+    return row_groups * _ceil_div(N * g.cells_per_weight, g.columns - g.reference_columns)
 
 
 @dataclass(frozen=True)

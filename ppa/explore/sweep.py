@@ -31,8 +31,9 @@ import pandas as pd
 from pydantic import BaseModel, ValidationError
 
 from ppa.errors import PpaError
-from ppa.cost.estimate import PAPER_CATEGORIES, Mode, Prices, chip_area, price_layers
-from ppa.cost.mapping import Geometry, LayerShapes, count_actions
+from ppa.cost.estimate import (PAPER_CATEGORIES, Mode, Prices, chip_area, price_digital, price_layers,
+                               price_operand_writes, vector_unit_area)
+from ppa.cost.mapping import Geometry, LayerShapes, count_actions, count_digital, operand_writes, without_training_of_operands
 from ppa.workload.network import Network
 from ppa.spec import Chip, load_chip
 from ppa.spec.yamlio import Document, read_yaml
@@ -157,17 +158,25 @@ def _vector_view(base: Chip, numeric: dict[str, np.ndarray]) -> SimpleNamespace:
 def evaluate_points(network: Network, base: Chip, numeric: dict[str, np.ndarray], mode: Mode) -> dict[str, np.ndarray]:
     """Totals per design point (per image) for arrays of numeric overrides of one validated base spec."""
     view = _vector_view(base, numeric)
-    shapes = LayerShapes.from_network(network)
+    training = mode == "training"
+    dynamic_in_arrays = base.vector_unit.dynamic_matmul == "array"
+    shapes = LayerShapes.from_network(network, dynamic_in_arrays)
     geometry = Geometry.from_chip(view)
-    activity = count_actions(shapes, geometry).select(training=mode == "training")
+    activity = count_actions(shapes, geometry)
+    writes = operand_writes(shapes, geometry, activity)
+    activity = without_training_of_operands(activity, shapes).select(training=training)
+    digital = count_digital(network, geometry, dynamic_in_arrays).select(training=training)
     prices = Prices.from_chip(view)
     area, resources = chip_area(activity, geometry, prices, view, shapes)
+    area["total"] = area["total"] + vector_unit_area(view, digital)
     priced = price_layers(activity, geometry, prices, view, resources["htree_bit_energy"], resources["psum_bit_energy"])
+    extras = (price_operand_writes(writes, prices, view, training), price_digital(digital, prices, view))
     n = len(next(iter(numeric.values()))) if numeric else 1
 
     def total(quantity, categories=None):
-        parts = priced[quantity] if categories is None else {c: priced[quantity][c] for c in categories}
-        return np.broadcast_to(sum(np.sum(np.broadcast_to(v, np.broadcast_shapes(np.shape(v), (n, 1))), axis=-1) for v in parts.values()), (n,))
+        parts = [v for c, v in priced[quantity].items() if categories is None or c in categories]
+        parts += [v for extra in extras for c, v in extra[quantity].items() if categories is None or c in categories]
+        return np.broadcast_to(sum(np.sum(np.broadcast_to(v, np.broadcast_shapes(np.shape(v), (n, 1))), axis=-1) for v in parts), (n,))
 
     return {
         "tiles": np.broadcast_to(resources["tiles"], (n,)),

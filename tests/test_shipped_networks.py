@@ -1,0 +1,95 @@
+"""The shipped ImageNet CNNs and transformers: published parameter counts, and an estimate on every shipped spec."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ppa.cost.estimate import estimate
+from ppa.explore.sweep import evaluate_points
+from ppa.spec import load_chip
+from ppa.workload import load_network
+
+ROOT = Path(__file__).resolve().parent.parent
+# published parameter counts: torchvision model cards (ResNets, MobileNetV2), timm (DeiT-Tiny = ViT-Tiny/16),
+# Hugging Face BertModel for bert-base-uncased (Devlin et al. round it to 110 M)
+PUBLISHED = {
+    "resnet18": 11_689_512,
+    "resnet50": 25_557_032,
+    "mobilenetv2": 3_504_872,
+    "vit_tiny16": 5_717_416,
+    "bert_base_s128": 109_482_240,
+}
+# published multiply-accumulates per image (torchvision model cards' GFLOPS are GMACs; DeiT Table 1: 1.3 G)
+PUBLISHED_GMACS = {"resnet18": 1.81, "resnet50": 4.09, "mobilenetv2": 0.30, "vit_tiny16": 1.26}
+SPECS = ("dw_40nm", "sram_40nm", "sram3b_40nm")
+
+
+def _net(name):
+    return load_network(ROOT / "networks" / f"{name}.yaml")
+
+
+@pytest.mark.parametrize("name", sorted(PUBLISHED))
+def test_parameter_count_within_one_percent_of_published(name):
+    assert _net(name).params == pytest.approx(PUBLISHED[name], rel=0.01)
+
+
+@pytest.mark.parametrize("name", sorted(PUBLISHED_GMACS))
+def test_macs_match_published_within_three_percent(name):
+    assert _net(name).macs / 1e9 == pytest.approx(PUBLISHED_GMACS[name], rel=0.03)
+
+
+def test_topology_sources_are_named_at_the_top_of_each_file():
+    for name in PUBLISHED:
+        head = (ROOT / "networks" / f"{name}.yaml").read_text().splitlines()[:4]
+        assert all(line.startswith("#") for line in head) and "Published parameters" in "\n".join(
+            (ROOT / "networks" / f"{name}.yaml").read_text().splitlines()[:6])
+
+
+def test_bert_sequence_length_is_a_network_parameter():
+    net = _net("bert_base_s128")
+    assert net.sequence_length == 128 and net.input_shape == (128, 768)
+    scores = next(la for la in net.layers if la.kind == "matmul")
+    assert (scores.tokens, scores.groups, scores.out_channels) == (128, 12, 12 * 128)
+    # Q.K^T and A.V: 2 x T^2 x d MACs per layer, quadratic in T
+    assert scores.macs == 128 * 128 * 768
+
+
+@pytest.fixture(scope="module")
+def chips():
+    return {s: load_chip(s) for s in SPECS}
+
+
+@pytest.mark.parametrize("name", sorted(PUBLISHED))
+def test_every_shipped_network_estimates_on_every_shipped_spec(name, chips):
+    net = _net(name)
+    results = {}
+    for spec, chip in chips.items():
+        est = estimate(net, chip, "inference")
+        layers = list(dict.fromkeys(est.table["layer"]))
+        costed = [la.name for la in net.layers if la.kind != "pool" and not (la.kind == "token_pool" and la.op == "first")]
+        assert set(costed) <= set(layers)
+        e, t = est.totals("energy_j")["total"], est.totals("latency_s")["total"]
+        assert math.isfinite(e) and e > 0 and math.isfinite(t) and t > 0
+        assert est.resources["weights"] == net.weights
+        results[spec] = (e, est.area_m2["total"])
+    # the DW-MTJ design beats 32-bit SRAM on energy and area (Dhull Table VI's direction) on every network
+    assert results["dw_40nm"][0] < results["sram_40nm"][0] and results["dw_40nm"][1] < results["sram_40nm"][1]
+
+
+@pytest.mark.parametrize("name", ["mobilenetv2", "bert_base_s128"])
+def test_sweep_broadcasts_new_layer_types_like_estimate(name, chips):
+    """Design points on the leading axis, layers on the last: one array evaluation equals per-point estimates."""
+    net, base = _net(name), chips["dw_40nm"]
+    rows, cpa = np.array([64.0, 128.0, 256.0]), np.array([4.0, 8.0, 16.0])
+    res = evaluate_points(net, base, {"subarray.rows": rows, "subarray.columns_per_adc": cpa}, "inference")
+    for i in range(3):
+        chip = base.model_copy(update={"subarray": base.subarray.model_copy(
+            update={"rows": int(rows[i]), "columns_per_adc": int(cpa[i])})})
+        est = estimate(net, chip)
+        assert res["energy_j"][i] == pytest.approx(est.totals("energy_j")["total"], rel=1e-9)
+        assert res["latency_s"][i] == pytest.approx(est.totals("latency_s")["total"], rel=1e-9)
+        assert res["area_m2"][i] == pytest.approx(est.area_m2["total"], rel=1e-9)
