@@ -65,17 +65,23 @@ class LayerShapes:
     out_size: np.ndarray
     in_size: np.ndarray
     first: np.ndarray                 # True for the first MVM layer (no error back-propagation)
+    passes: np.ndarray | float = 1.0  # forward passes per image: S samples for a stochastic BNN layer, else 1
+    stochastic: np.ndarray | bool = False   # layers read with the Bayes-MTJ noise source (SAND2022-13142)
     groups: np.ndarray | None = None  # conv groups / attention heads (None: all 1); see grouped_equivalent
     dynamic: np.ndarray | None = None  # True for an activation operand written into arrays (dynamic_matmul: array)
 
     @classmethod
-    def from_network(cls, net: Network, dynamic_in_arrays: bool = False) -> "LayerShapes":
-        """The conv and fc layers (and, with `dynamic_in_arrays`, the activation-by-activation matmuls).
+    def from_network(cls, net: Network, samples: int | None = None, dynamic_in_arrays: bool = False) -> "LayerShapes":
+        """The layers of `net`; with `samples`, a BNN whose layers but the first are sampled `samples` times.
 
+        The first layer stays deterministic, computed once and reused by every sample (SAND2022-13142 Sec. 3.0.3).
+        With `dynamic_in_arrays` the activation-by-activation matmuls are mapped too (their operand written first).
         A layer on a sequence of T tokens enters as a map of side sqrt(T), so that W*W positions and
         in_size^2 inputs per channel are T, as the counting below expects."""
         kinds = MVM_KINDS + (("matmul",) if dynamic_in_arrays else ())
         layers = [la for la in net.layers if la.kind in kinds]
+        first = np.arange(len(layers)) == 0
+        stochastic = ~first if samples is not None else np.zeros(len(layers), dtype=bool)
         side = lambda la, size: np.sqrt(la.tokens) if la.tokens else size   # noqa: E731
         return cls(
             names=tuple(la.name for la in layers),
@@ -84,7 +90,9 @@ class LayerShapes:
             out_channels=np.array([la.out_channels for la in layers], dtype=np.float64),
             out_size=np.array([side(la, la.out_size) for la in layers], dtype=np.float64),
             in_size=np.array([side(la, la.in_size) for la in layers], dtype=np.float64),
-            first=np.arange(len(layers)) == 0,
+            first=first,
+            passes=np.where(stochastic, float(samples or 1), 1.0),
+            stochastic=stochastic,
             groups=np.array([la.groups for la in layers], dtype=np.float64),
             dynamic=np.array([la.kind == "matmul" for la in layers], dtype=bool),
         )
@@ -105,6 +113,8 @@ class Activity:
     fwd_conversions: np.ndarray       # ADC conversions
     fwd_tree_adds: np.ndarray         # adder-tree additions joining row groups and weight-bit columns
     fwd_tree_depth: np.ndarray        # adder-tree levels on the critical path
+    fwd_noise_reads: np.ndarray       # Bayes-MTJ noise-source reads (stochastic layers, the high mean slice only)
+    rows_per_read: np.ndarray         # rows driven in one subarray read (rows sharing a DAC are set in turn)
     # backward error pass through the transposable arrays (training, not the first layer)
     bwd_steps: np.ndarray
     bwd_cell_reads: np.ndarray
@@ -141,7 +151,7 @@ def count_actions(shapes: LayerShapes, g: Geometry) -> Activity:
     shapes, group_scale = grouped_equivalent(shapes, g)     # grouped/depthwise conv and per-head matmuls
     K2 = shapes.kernel**2
     D, N, W = shapes.in_channels, shapes.out_channels, shapes.out_size
-    P = W**2                                              # OFM positions, one step each
+    P = W**2 * shapes.passes                              # OFM positions (of every sample), one step each
     cpw = g.cells_per_weight
     usable_cols = g.columns - g.reference_columns
     weights = K2 * D * N
@@ -158,6 +168,8 @@ def count_actions(shapes: LayerShapes, g: Geometry) -> Activity:
     fwd_conversions = fwd_steps * row_groups * N * cpw
     fwd_tree_adds = P * N * (row_groups * cpw - 1)
     fwd_tree_depth = np.ceil(np.log2(np.maximum(row_groups * cpw, 1.0)))
+    fwd_noise_reads = np.where(shapes.stochastic, fwd_steps * weights, 0.0)
+    rows_per_read = np.minimum(g.rows, K2 * D / row_groups)
 
     # backward: the same arrays read transposed; errors (N of them) drive the columns, D outputs per
     # sub-matrix come out on the rows. Weight-bit columns are symmetric: each error enters cpw columns.
@@ -172,7 +184,7 @@ def count_actions(shapes: LayerShapes, g: Geometry) -> Activity:
 
     # weight gradient dL/dW = sum over positions of x_unrolled (K*K*D) outer delta (N)
     wg_macs = P * weights
-    in_bits = shapes.in_size**2 * D * g.activation_bits
+    in_bits = shapes.in_size**2 * D * g.activation_bits * shapes.passes
     err_bits = P * N * g.error_bits
     wg_data_bits = in_bits * (1.0 + K2) + err_bits * 2.0   # write once, read once per kernel offset
     grad_accum_adds = weights
@@ -189,6 +201,7 @@ def count_actions(shapes: LayerShapes, g: Geometry) -> Activity:
         subarrays=subarrays, row_groups=row_groups, weights=weights,
         fwd_steps=fwd_steps, fwd_cell_reads=fwd_cell_reads, fwd_row_drives=fwd_row_drives,
         fwd_conversions=fwd_conversions, fwd_tree_adds=fwd_tree_adds, fwd_tree_depth=fwd_tree_depth,
+        fwd_noise_reads=fwd_noise_reads, rows_per_read=rows_per_read,
         bwd_steps=bwd_steps, bwd_cell_reads=bwd_cell_reads, bwd_row_drives=bwd_row_drives,
         bwd_conversions=bwd_conversions, bwd_tree_adds=bwd_tree_adds, bwd_tree_depth=bwd_tree_depth,
         wg_macs=wg_macs, wg_data_bits=wg_data_bits, grad_accum_adds=grad_accum_adds,
@@ -199,7 +212,7 @@ def count_actions(shapes: LayerShapes, g: Geometry) -> Activity:
 
 # --- grouped convolution, attention heads, and activation operands written into arrays -------------------
 
-_PER_STEP = ("fwd_steps", "bwd_steps", "fwd_tree_depth", "bwd_tree_depth", "row_groups", "update_row_steps")
+_PER_STEP = ("fwd_steps", "bwd_steps", "fwd_tree_depth", "bwd_tree_depth", "row_groups", "update_row_steps", "rows_per_read")
 _PER_WEIGHT = ("weights", "wg_macs", "grad_accum_adds", "update_cell_writes")
 
 

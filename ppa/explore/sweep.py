@@ -31,7 +31,7 @@ import pandas as pd
 from pydantic import BaseModel, ValidationError
 
 from ppa.errors import PpaError
-from ppa.cost.estimate import (PAPER_CATEGORIES, Mode, Prices, chip_area, price_digital, price_layers,
+from ppa.cost.estimate import (PAPER_CATEGORIES, Mode, Prices, check_mode, chip_area, price_digital, price_layers,
                                price_operand_writes, vector_unit_area)
 from ppa.cost.mapping import Geometry, LayerShapes, count_actions, count_digital, operand_writes, without_training_of_operands
 from ppa.workload.network import Network
@@ -150,7 +150,8 @@ def _vector_view(base: Chip, numeric: dict[str, np.ndarray]) -> SimpleNamespace:
             node = getattr(node, part)
         setattr(node, parts[-1], np.asarray(values, dtype=np.float64)[:, None])
     dev = view.device
-    dev.weight_cells = dev.weight_bits if dev.kind == "sram" else 1
+    dev.weight_cells = base.device.weight_cells if not hasattr(dev, "weight_bits") else dev.weight_bits
+    view.probabilistic = base.probabilistic
     view.adcs_per_subarray = np.ceil(np.asarray(view.subarray.columns, dtype=np.float64) / view.subarray.columns_per_adc)
     return view
 
@@ -160,7 +161,7 @@ def evaluate_points(network: Network, base: Chip, numeric: dict[str, np.ndarray]
     view = _vector_view(base, numeric)
     training = mode == "training"
     dynamic_in_arrays = base.vector_unit.dynamic_matmul == "array"
-    shapes = LayerShapes.from_network(network, dynamic_in_arrays)
+    shapes = LayerShapes.from_network(network, dynamic_in_arrays=dynamic_in_arrays)
     geometry = Geometry.from_chip(view)
     activity = count_actions(shapes, geometry)
     writes = operand_writes(shapes, geometry, activity)
@@ -205,8 +206,7 @@ def evaluate_chunk(network: Network, grid: Grid, points: pd.DataFrame, mode: Mod
         if spec_name not in bases:
             bases[spec_name] = load_chip(spec_name)
         base = bases[spec_name]
-        if not isinstance(base, Chip):
-            raise PpaError("sweeps cover in-memory-computing specs (kind: imc)", file=spec_name, field="kind")
+        check_mode(base, mode)
         structural = dict(zip(group_keys[1:], group[1:]))
         if structural:
             base = _validated(base, structural, grid)
@@ -318,6 +318,8 @@ def run_sweep(network: Network, grid: Grid, mode: Mode = "inference", out: str |
     if chunk_size < 1:
         raise PpaError("chunk size must be positive", field="chunk_size")
     bases = validate_grid(grid)
+    for base in bases.values():
+        check_mode(base, mode)
     points = design_points(grid)
     chunks = [points.iloc[i:i + chunk_size] for i in range(0, len(points), chunk_size)]
     parts_dir = None
