@@ -93,3 +93,14 @@ def test_sweep_broadcasts_new_layer_types_like_estimate(name, chips):
         assert res["energy_j"][i] == pytest.approx(est.totals("energy_j")["total"], rel=1e-9)
         assert res["latency_s"][i] == pytest.approx(est.totals("latency_s")["total"], rel=1e-9)
         assert res["area_m2"][i] == pytest.approx(est.area_m2["total"], rel=1e-9)
+
+
+def test_a_network_too_big_for_a_fixed_chip_is_the_one_line_error(chips):
+    from ppa.errors import PpaError
+
+    dw = chips["dw_40nm"]
+    small = dw.model_copy(update={"hierarchy": dw.hierarchy.model_copy(update={"tiles": 100})})
+    estimate(_net("resnet18"), dw.model_copy(update={"hierarchy": dw.hierarchy.model_copy(update={"tiles": 10_000})}))
+    with pytest.raises(PpaError) as err:
+        estimate(_net("bert_base_s128"), small)
+    assert err.value.field == "hierarchy.tiles" and "the chip has 100" in str(err.value) and "\n" not in str(err.value)

@@ -37,13 +37,17 @@ def _scale(images, epochs, images_per_epoch) -> tuple[int, str]:
 @click.option("--mu-bits", type=click.IntRange(1, 16), default=None,
               help="Probabilistic-MAC specs only: bits of each weight mean (4: one DW pair; 8: two bit-sliced pairs, "
                    "as for the paper's ResNet) [default: the spec's dw_pair.mu_bits].")
+@click.option("--input-shape", default=None, metavar="N,C,H,W",
+              help="PyTorch modules saved whole (.pt, .pth) only: the example input to trace, e.g. 1,3,224,224.")
 @format_option()
-def estimate_cmd(network, hw, mode, images, epochs, samples, mu_bits, fmt):
-    """Per-layer area, latency and energy of NETWORK (YAML, NeuroSim NetWork.csv or ONNX) on one design.
+def estimate_cmd(network, hw, mode, images, epochs, samples, mu_bits, input_shape, fmt):
+    """Per-layer area, latency and energy of NETWORK (YAML, NeuroSim NetWork.csv, ONNX or PyTorch) on one design.
 
     \b
     Examples:
       ppa estimate networks/vgg8.yaml --mode training
+      ppa estimate networks/bert_base_s128.yaml --hw sram_40nm
+      ppa estimate model.pt --input-shape 1,3,224,224       (a module saved by torch.save; .pt2 needs no shape)
       ppa estimate networks/vgg8.yaml --hw sram_40nm --mode training --epochs 1 --format markdown
       ppa estimate networks/lenet5.yaml --hw pmac_40nm --samples 100     (BNN prediction cost)
 
@@ -52,7 +56,16 @@ def estimate_cmd(network, hw, mode, images, epochs, samples, mu_bits, fmt):
     from ppa.workload import load_network
     from ppa.spec import load_chip
 
-    net = load_network(network)
+    shape = None
+    if input_shape is not None:
+        try:
+            shape = tuple(int(v) for v in input_shape.split(","))
+        except ValueError:
+            raise click.BadParameter(f"expected comma-separated whole numbers such as 1,3,224,224, got {input_shape!r}",
+                                     param_hint="--input-shape") from None
+        if not shape or min(shape) < 1:
+            raise click.BadParameter(f"sizes must be >= 1, got {input_shape!r}", param_hint="--input-shape")
+    net = load_network(network, shape)
     chip = load_chip(hw)
     if chip.probabilistic:
         from ppa.cli.pmac_cmd import emit_bnn_estimate

@@ -247,12 +247,18 @@ def _vector(node, shapes: dict, consts: dict, name: str) -> Layer | None:
     shape = shapes.get(node.input[0])
     if shape is None or any(d is None for d in shape[1:]) or len(shape) < 2:
         raise PpaError(f"input {node.input[0]!r} has shape {_show(shape)}; its size is unknown", field=where)
-    shape = tuple(int(d) for d in shape[1:])
+    return vector_layer(name, kind, tuple(int(d) for d in shape[1:]))
+
+
+def vector_layer(name: str, kind: str, shape: tuple[int, ...]) -> Layer:
+    """A vector-unit layer on a tensor of per-image `shape`: C x H x W (H = W) is a map for add and gelu,
+    F a flat vector, and [heads x] T x F a sequence of T tokens of (heads * F) values."""
     if len(shape) == 3 and shape[1] == shape[2] and kind in ("add", "gelu"):     # C x H x W map
         return Layer(name, kind, shape[1], shape[0], shape[0])
-    if len(shape) == 1:
-        return Layer(name, kind, 1, shape[0], shape[0])
-    tokens = shape[-2]                               # [heads x] T x F: T tokens of (heads * F) values
+    if len(shape) <= 1:
+        features = shape[0] if shape else 1
+        return Layer(name, kind, 1, features, features, extra_params=2 * features if kind == "layernorm" else 0)
+    tokens = shape[-2]
     channels = math.prod(shape) // tokens
     return Layer(name, kind, 1, channels, channels, tokens=tokens,
                  extra_params=2 * shape[-1] if kind == "layernorm" else 0)
