@@ -308,8 +308,12 @@ def _write_atomic(df: pd.DataFrame, path: Path) -> None:
 
 def run_sweep(network: Network, grid: Grid, mode: Mode = "inference", out: str | Path | None = None,
               chunk_size: int = 4096, scheduler: str | None = None,
-              on_chunk: Callable[[int, int], None] | None = None) -> pd.DataFrame:
+              on_chunk: Callable[[int, int], None] | None = None, accuracy: str | None = None,
+              min_accuracy: float | None = None, accuracy_seed: int = 0) -> pd.DataFrame:
     """Evaluate every design point of `grid`, mark the Pareto front, and write `out` (CSV or parquet).
+
+    `accuracy` ('qnn') adds an `accuracy` column from the accuracy model (ppa.explore.joint) and makes it a
+    fourth Pareto objective; `min_accuracy` (a fraction) keeps only the points that reach it.
 
     With `out`, finished chunks live in `OUT.parts/` until the end, so a rerun after an interruption
     evaluates only the missing chunks. `scheduler` is None (in process), 'local' (a Dask LocalCluster) or a
@@ -362,7 +366,19 @@ def run_sweep(network: Network, grid: Grid, mode: Mode = "inference", out: str |
     frames = [done[i] for i in range(len(chunks)) if len(done[i])]
     result = pd.concat(frames, ignore_index=True) if frames else evaluate_chunk(network, grid, points.iloc[0:0], mode, bases)
     result = result.sort_values("point", kind="stable").reset_index(drop=True)
-    result["pareto"] = pareto_mask(result[["area_m2", "latency_s", "energy_j"]].to_numpy()) if len(result) else []
+    if accuracy is not None:
+        from ppa.explore.joint import accuracy_column
+
+        result["accuracy"] = accuracy_column(result, bases, accuracy, accuracy_seed)
+        if min_accuracy is not None:
+            below = int((result["accuracy"] < min_accuracy).sum())
+            result = result[result["accuracy"] >= min_accuracy].reset_index(drop=True)
+            result.attrs["below_min_accuracy"] = below
+    elif min_accuracy is not None:
+        raise PpaError("min_accuracy needs an accuracy model (accuracy='qnn')", field="min_accuracy")
+    from ppa.explore.joint import objectives
+
+    result["pareto"] = pareto_mask(objectives(result)) if len(result) else []
     if out is not None:
         _write_atomic(result, out)
         shutil.rmtree(parts_dir, ignore_errors=True)
