@@ -107,6 +107,40 @@ def test_transformer_encoder_layer(tmp_path):
     assert net.weights == sum(p.numel() for n, p in layer.named_parameters() if n.endswith("weight") and p.dim() == 2)
 
 
+class Attention(nn.Module):
+    """A post-norm encoder block written with explicit matmuls (as Hugging Face's BERT is)."""
+
+    def __init__(self, F=16, H=2, FF=32):
+        super().__init__()
+        self.q, self.k, self.v, self.o = (nn.Linear(F, F) for _ in range(4))
+        self.ln1, self.ln2, self.f1, self.f2, self.heads = nn.LayerNorm(F), nn.LayerNorm(F), nn.Linear(F, FF), nn.Linear(FF, F), H
+
+    def forward(self, x):
+        N, T, F = x.shape
+        d = F // self.heads
+
+        def split(y):
+            return y.view(N, T, self.heads, d).transpose(1, 2)
+
+        a = torch.softmax(split(self.q(x)) @ split(self.k(x)).transpose(-1, -2) / d**0.5, -1)
+        c = (a @ split(self.v(x))).transpose(1, 2).reshape(N, T, F)
+        h = self.ln1(x + self.o(c))
+        return self.ln2(h + self.f2(nn.functional.gelu(self.f1(h))))
+
+
+def test_attention_block_via_onnx_and_torch_export_agree(tmp_path):
+    pytest.importorskip("onnx")
+    model, x = Attention().eval(), torch.zeros(1, 8, 16)
+    path = tmp_path / "attention.onnx"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(model, (x,), str(path), dynamo=False, opset_version=17)
+    via_onnx, via_torch = load_network(path), from_torch(model, x)
+    assert _structure(via_onnx) == _structure(via_torch)
+    assert [la.kind for la in via_torch.layers] == ["fc", "fc", "matmul", "softmax", "fc", "matmul", "fc", "add",
+                                                   "layernorm", "fc", "gelu", "fc", "add", "layernorm"]
+
+
 def test_depthwise_and_unknown_ops():
     model = nn.Sequential(nn.Conv2d(8, 8, 3, padding=1, groups=8), nn.ELU(), nn.Conv2d(8, 4, 1), nn.ELU(),
                           nn.Flatten(), nn.Linear(4 * 6 * 6, 2))

@@ -66,11 +66,14 @@ def _pair(value, what: str, where: str) -> int:
     return int(values[0])
 
 
-def _module_name(node) -> str:
-    """The dotted path of the module that made the node (e.g. layer1.0.conv1), or the node's own name."""
+def _module_name(node, suffix: str = "") -> str:
+    """The dotted path of the module that made the node (e.g. layer1.0.conv1, plus `.suffix` for a functional op
+    inside it), or the node's own name at the top level."""
     stack = node.meta.get("nn_module_stack") or {}
     paths = [path for path, _ in stack.values() if path]
-    return paths[-1] if paths else node.name
+    if not paths:
+        return node.name
+    return f"{paths[-1]}.{suffix}" if suffix else paths[-1]
 
 
 def from_torch(module, example_input, name: str | None = None) -> Network:
@@ -168,19 +171,19 @@ def from_exported(program, name: str, source: str = "") -> Network:
                     raise PpaError(f"a product of two activations needs [heads x] T x d operands, got {list(x)} and {list(y)}",
                                    field=where)
                 heads = math.prod(x[:-2]) if len(x) > 2 else 1
-                add(_module_name(node) + ".matmul", lambda n: Layer(n, "matmul", 1, heads * x[-1], heads * y[-1],
+                add(_module_name(node, "matmul"), lambda n: Layer(n, "matmul", 1, heads * x[-1], heads * y[-1],
                                                                     groups=heads, tokens=x[-2]))
             elif op == "scaled_dot_product_attention":
                 q, k, v = (per_image(_shape(t)) for t in a[:3])
                 heads = math.prod(q[:-2]) if len(q) > 2 else 1
-                base = _module_name(node)
+                base = _module_name(node, "attention")
                 add(base + ".scores", lambda n: Layer(n, "matmul", 1, heads * q[-1], heads * k[-2], groups=heads, tokens=q[-2]))
                 add(base + ".softmax", lambda n: Layer(n, "softmax", 1, heads * k[-2], heads * k[-2], tokens=q[-2]))
                 add(base + ".context", lambda n: Layer(n, "matmul", 1, heads * k[-2], heads * v[-1], groups=heads, tokens=q[-2]))
             elif op in ("add", "add_"):
                 if len(a) > 1 and all(hasattr(t, "op") for t in a[:2]) and not any(is_param(t) for t in a[:2]):
                     shape = per_image(_shape(node))
-                    add(_module_name(node) + ".add", lambda n: vector_layer(n, "add", shape))
+                    add(_module_name(node, "add"), lambda n: vector_layer(n, "add", shape))
             elif op in ("softmax", "_softmax", "layer_norm", "gelu"):
                 kind = {"softmax": "softmax", "_softmax": "softmax", "layer_norm": "layernorm", "gelu": "gelu"}[op]
                 shape = per_image(_shape(a[0]))
