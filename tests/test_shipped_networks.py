@@ -25,7 +25,7 @@ PUBLISHED = {
 }
 # published multiply-accumulates per image (torchvision model cards' GFLOPS are GMACs; DeiT Table 1: 1.3 G)
 PUBLISHED_GMACS = {"resnet18": 1.81, "resnet50": 4.09, "mobilenetv2": 0.30, "vit_tiny16": 1.26}
-SPECS = ("dw_40nm", "sram_40nm", "sram3b_40nm")
+SPECS = ("dw_40nm", "sram_40nm", "sram3b_40nm", "pmac_40nm")
 
 
 def _net(name):
@@ -78,6 +78,16 @@ def test_every_shipped_network_estimates_on_every_shipped_spec(name, chips):
         results[spec] = (e, est.area_m2["total"])
     # the DW-MTJ design beats 32-bit SRAM on energy and area (Dhull Table VI's direction) on every network
     assert results["dw_40nm"][0] < results["sram_40nm"][0] and results["dw_40nm"][1] < results["sram_40nm"][1]
+
+
+def test_bnn_samples_repeat_every_layer_after_the_first_weight_layer(chips):
+    """On the probabilistic chip, S samples read the layers after the first S times, vector ops included."""
+    net, chip = _net("vit_tiny16"), chips["pmac_40nm"]
+    one, ten = estimate(net, chip, samples=1), estimate(net, chip, samples=10)
+    e1, e10 = one.per_layer("energy_j"), ten.per_layer("energy_j")
+    assert e10.loc["blocks.0.softmax", "vector"] == pytest.approx(10 * e1.loc["blocks.0.softmax", "vector"])
+    assert e10.loc["blocks.0.scores", "dynamic_matmul"] == pytest.approx(10 * e1.loc["blocks.0.scores", "dynamic_matmul"])
+    assert e10.loc["patch_embed"].sum() == pytest.approx(e1.loc["patch_embed"].sum())     # deterministic first layer
 
 
 @pytest.mark.parametrize("name", ["mobilenetv2", "bert_base_s128"])

@@ -345,7 +345,7 @@ def estimate(network: Network, chip: Chip, mode: Mode = "inference", samples: in
     activity = count_actions(shapes, geometry)
     writes = operand_writes(shapes, geometry, activity)
     activity = without_training_of_operands(activity, shapes).select(training=training)
-    digital = count_digital(network, geometry, dynamic_in_arrays).select(training=training)
+    digital = count_digital(network, geometry, dynamic_in_arrays, samples).select(training=training)
     prices = Prices.from_chip(chip)
     area, resources = chip_area(activity, geometry, prices, chip, shapes)
     vector_area = vector_unit_area(chip, digital)        # the vector unit exists on chips whose network needs it

@@ -347,12 +347,16 @@ class DigitalActivity:
         return DigitalActivity(self.names, self.index, 2.0 * self.vector_ops, 3.0 * self.macs, 2.0 * self.buffer_bits)
 
 
-def count_digital(net: Network, g: Geometry, dynamic_in_arrays: bool = False) -> DigitalActivity:
-    """Vector-unit layers (network.VECTOR_KINDS) and, unless written into arrays, the dynamic matmuls."""
+def count_digital(net: Network, g: Geometry, dynamic_in_arrays: bool = False, samples: int | None = None) -> DigitalActivity:
+    """Vector-unit layers (network.VECTOR_KINDS) and, unless written into arrays, the dynamic matmuls.
+
+    With BNN `samples`, every layer after the first weight layer runs once per sample (as `LayerShapes` has it)."""
     from ppa.workload.network import VECTOR_KINDS
 
     picked = [(i, la) for i, la in enumerate(net.layers)
               if la.kind in VECTOR_KINDS or (la.kind == "matmul" and not dynamic_in_arrays)]
+    first_mvm = next((i for i, la in enumerate(net.layers) if la.kind in MVM_KINDS), len(net.layers))
+    passes = np.array([float(samples) if samples and i > first_mvm else 1.0 for i, _ in picked], dtype=np.float64)
     elements = np.array([la.elements for _, la in picked], dtype=np.float64)
     ops = np.array([float(vector_ops(la.kind, la.op, la.elements)) if la.kind in VECTOR_KINDS else 0.0
                     for _, la in picked], dtype=np.float64)
@@ -360,8 +364,8 @@ def count_digital(net: Network, g: Geometry, dynamic_in_arrays: bool = False) ->
     # values moved: the input (both operands of an add or product) and the output
     other = np.array([_second_operand(la) for _, la in picked], dtype=np.float64)
     outs = np.array([float(la.outputs) for _, la in picked], dtype=np.float64)
-    return DigitalActivity(tuple(la.name for _, la in picked), tuple(i for i, _ in picked), ops, macs,
-                           (elements + other + outs) * g.activation_bits)
+    return DigitalActivity(tuple(la.name for _, la in picked), tuple(i for i, _ in picked), ops * passes, macs * passes,
+                           (elements + other + outs) * g.activation_bits * passes)
 
 
 def _second_operand(layer) -> float:
