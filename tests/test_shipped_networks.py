@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from ppa.cost.estimate import estimate
 from ppa.explore.sweep import evaluate_points
@@ -114,3 +115,26 @@ def test_a_network_too_big_for_a_fixed_chip_is_the_one_line_error(chips):
     with pytest.raises(PpaError) as err:
         estimate(_net("bert_base_s128"), small)
     assert err.value.field == "hierarchy.tiles" and "the chip has 100" in str(err.value) and "\n" not in str(err.value)
+
+
+@settings(max_examples=15, deadline=None)
+@given(t=st.integers(8, 512))
+def test_bert_at_any_sequence_length_scales_as_the_operations_do(t):
+    """Linear layers and layer norms grow as T, attention products and softmax as T^2 (sequence_length override)."""
+    net = load_network(ROOT / "networks" / "bert_base_s128.yaml", sequence_length=t)
+    by = {la.name: la for la in net.layers}
+    assert net.sequence_length == t and net.params == PUBLISHED["bert_base_s128"]
+    assert by["layer.0.q"].macs == t * 768 * 768 and by["layer.0.fc1"].macs == t * 768 * 3072
+    assert by["layer.0.scores"].macs == by["layer.0.context"].macs == t * t * 768
+    assert by["layer.0.softmax"].elements == 12 * t * t and by["layer.0.norm1"].elements == t * 768
+
+
+def test_sequence_length_override_costs_more_at_longer_sequences(chips):
+    short = estimate(load_network(ROOT / "networks" / "bert_base_s128.yaml", sequence_length=64), chips["dw_40nm"])
+    long = estimate(load_network(ROOT / "networks" / "bert_base_s128.yaml", sequence_length=256), chips["dw_40nm"])
+    assert long.totals("energy_j")["dynamic_matmul"] == pytest.approx(16 * short.totals("energy_j")["dynamic_matmul"])
+    assert long.totals("energy_j")["total"] > 3 * short.totals("energy_j")["total"]
+    from ppa.errors import PpaError
+
+    with pytest.raises(PpaError, match="no sequence_length"):
+        load_network(ROOT / "networks" / "resnet18.yaml", sequence_length=64)

@@ -39,14 +39,16 @@ def _scale(images, epochs, images_per_epoch) -> tuple[int, str]:
                    "as for the paper's ResNet) [default: the spec's dw_pair.mu_bits].")
 @click.option("--input-shape", default=None, metavar="N,C,H,W",
               help="PyTorch modules saved whole (.pt, .pth) only: the example input to trace, e.g. 1,3,224,224.")
+@click.option("--sequence-length", type=click.IntRange(min=1), default=None,
+              help="Transformer YAML networks only: run at this sequence length instead of the file's.")
 @format_option()
-def estimate_cmd(network, hw, mode, images, epochs, samples, mu_bits, input_shape, fmt):
+def estimate_cmd(network, hw, mode, images, epochs, samples, mu_bits, input_shape, sequence_length, fmt):
     """Per-layer area, latency and energy of NETWORK (YAML, NeuroSim NetWork.csv, ONNX or PyTorch) on one design.
 
     \b
     Examples:
       ppa estimate networks/vgg8.yaml --mode training
-      ppa estimate networks/bert_base_s128.yaml --hw sram_40nm
+      ppa estimate networks/bert_base_s128.yaml --hw sram_40nm --sequence-length 512
       ppa estimate model.pt --input-shape 1,3,224,224       (a module saved by torch.save; .pt2 needs no shape)
       ppa estimate networks/vgg8.yaml --hw sram_40nm --mode training --epochs 1 --format markdown
       ppa estimate networks/lenet5.yaml --hw pmac_40nm --samples 100     (BNN prediction cost)
@@ -65,7 +67,7 @@ def estimate_cmd(network, hw, mode, images, epochs, samples, mu_bits, input_shap
                                      param_hint="--input-shape") from None
         if not shape or min(shape) < 1:
             raise click.BadParameter(f"sizes must be >= 1, got {input_shape!r}", param_hint="--input-shape")
-    net = load_network(network, shape)
+    net = load_network(network, shape, sequence_length)
     chip = load_chip(hw)
     if chip.probabilistic:
         from ppa.cli.pmac_cmd import emit_bnn_estimate

@@ -207,11 +207,21 @@ def _earlier(doc: Document, loc: tuple, outputs: dict, source) -> _Shape:
     return outputs[source]
 
 
-def network_from_document(doc: Document) -> Network:
-    """Build a Network from parsed YAML, checking every layer's shape against the previous one."""
+def network_from_document(doc: Document, sequence_length: int | None = None) -> Network:
+    """Build a Network from parsed YAML, checking every layer's shape against the previous one.
+
+    `sequence_length` overrides the file's (a transformer's T): the same topology at another length."""
     data = doc.data
     if not isinstance(data, dict):
         raise PpaError("expected a mapping with name, input and layers", file=str(doc.path))
+    if sequence_length is not None:
+        if "sequence_length" not in data:
+            raise doc.error(("sequence_length",), "this network has no sequence_length to override")
+        if isinstance(sequence_length, bool) or not isinstance(sequence_length, int) or sequence_length < 1:
+            raise PpaError(f"sequence length must be a whole number >= 1, got {sequence_length!r}", field="sequence_length")
+        shape = data.get("input")
+        data = {**data, "sequence_length": sequence_length,
+                "input": [sequence_length, shape[1]] if isinstance(shape, list) and len(shape) == 2 else shape}
     for key in data:
         if key not in _TOP_FIELDS:
             raise doc.error((key,), f"unknown field (expected one of: {', '.join(sorted(_TOP_FIELDS))})")
