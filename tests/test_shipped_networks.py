@@ -138,3 +138,23 @@ def test_sequence_length_override_costs_more_at_longer_sequences(chips):
 
     with pytest.raises(PpaError, match="no sequence_length"):
         load_network(ROOT / "networks" / "resnet18.yaml", sequence_length=64)
+
+
+def test_sweep_of_vector_unit_fields_matches_estimates(tmp_path, chips):
+    """A grid over the vector unit (lanes numeric, dynamic_matmul a choice) gives each point's estimate."""
+    from ppa.explore.sweep import evaluate_chunk, design_points, load_grid
+
+    grid_path = tmp_path / "grid.yaml"
+    grid_path.write_text("vector_unit.dynamic_matmul: [digital, array]\nvector_unit.lanes: [64, 256]\n")
+    grid = load_grid(grid_path)
+    net = _net("vit_tiny16")
+    out = evaluate_chunk(net, grid, design_points(grid), "inference")
+    assert len(out) == 4
+    base = chips["dw_40nm"]
+    for _, row in out.iterrows():
+        chip = base.model_copy(update={"vector_unit": base.vector_unit.model_copy(update={
+            "dynamic_matmul": row["vector_unit.dynamic_matmul"], "lanes": int(row["vector_unit.lanes"])})})
+        est = estimate(net, chip)
+        assert row["energy_j"] == pytest.approx(est.totals("energy_j")["total"], rel=1e-9)
+        assert row["latency_s"] == pytest.approx(est.totals("latency_s")["total"], rel=1e-9)
+        assert row["area_m2"] == pytest.approx(est.area_m2["total"], rel=1e-9)

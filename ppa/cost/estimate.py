@@ -167,8 +167,12 @@ def _matmul_lanes(chip):
 
 
 def vector_unit_area(chip, digital: DigitalActivity):
-    """Area of the vector unit, on chips whose network has vector-unit layers (else 0)."""
-    return VectorUnit.from_spec(chip.vector_unit, chip.technology).area if digital.names else 0.0
+    """Area of the vector unit, on chips whose network has vector-unit layers (else 0); design points keep their
+    leading axes (a swept `lanes` of shape (P, 1) gives (P,), as chip_area's totals)."""
+    if not digital.names:
+        return 0.0
+    area = np.asarray(VectorUnit.from_spec(chip.vector_unit, chip.technology).area, dtype=np.float64)
+    return area.reshape(area.shape[:-1]) if area.ndim >= 2 else area
 
 
 def price_operand_writes(w: OperandWrites, pr: Prices, chip: Chip, training: bool) -> dict[str, dict[str, np.ndarray]]:
