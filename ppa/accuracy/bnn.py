@@ -12,8 +12,14 @@ Inference:
 - spintronic BNN (sec. 3.0.2-3.0.3): mu on a DW-MTJ pair, linearly quantised to `mu_bits` (4 = 16 notches;
   8 = two bit-sliced pairs), DW read noise 0.335 % of each device's range; sigma on the Bayes-MTJ, clipped to
   its on/off range and quantised to 2**sigma_bits levels, noise drawn from Eq. 3.5 and scaled by Eq. 3.6;
-  every matrix-vector multiplication (every input vector, every layer, every sample) draws fresh noise; the
-  first layer is deterministic (no Bayes-MTJ read pulse); optional ADC on the column outputs.
+  every matrix-vector multiplication (every input vector, every layer, every sample) draws fresh noise;
+  optional ADC on the column outputs. The paper leaves the first layer without a Bayes-MTJ because its trained
+  sigmas were ~0 there (Fig. 3-3C); here that follows the data: the first layer is deterministic only when the
+  median of its sigma / max|mu| is below half an LSB of the mean (`small_sigma_threshold`, 1/30 at 4 bits).
+  The Bayes-MTJ noise of an MVM is drawn output-referred by default: the sum over fan-in of independent
+  Eq. 3.5 draws, h_j s_jk x_jk, has zero mean and exact variance std(Eq. 3.5)^2 (h^2)(s^2) and is drawn as one
+  Gaussian per output (fan-ins of tens of terms make it Gaussian to a close approximation); `exact=True` draws
+  every device's Eq. 3.5 sample instead.
 """
 
 from __future__ import annotations
@@ -230,6 +236,7 @@ class HwLayer:
     b: np.ndarray
     sigma_encoding: bayes_mtj.SigmaEncoding | None
     adc_range: float | None = None
+    noise_var: np.ndarray | None = None  # noise_scale^2 (float64), for the output-referred sampler
 
 
 @dataclass
@@ -239,6 +246,7 @@ class HwNetwork:
     layers: list[HwLayer]
     task: str
     params: BayesMtjParams
+    first_layer: dict = field(default_factory=dict)  # how the first layer's Bayes-MTJ was decided (see map_to_hardware)
 
     @property
     def sigma_clipped(self) -> int:
@@ -253,9 +261,35 @@ class HwNetwork:
         return self.sigma_clipped / self.sigma_total if self.sigma_total else 0.0
 
 
-def map_to_hardware(net: Mlp, params: BayesMtjParams = DEFAULT_PARAMS, *, first_layer_deterministic: bool = True,
+def small_sigma_threshold(params: BayesMtjParams = DEFAULT_PARAMS) -> float:
+    """Half an LSB of the mean, relative to max|mu| (1/30 at 4 bits): a smaller sigma hides in mu's quantisation (sec. 3.0.3)."""
+    return 1.0 / (2 * (2**params.mu_bits - 1))
+
+
+def first_layer_decision(net: Mlp, params: BayesMtjParams = DEFAULT_PARAMS,
+                         deterministic: bool | None = None) -> dict:
+    """Whether layer 1 gets Bayes-MTJs: by the caller, or by the data (median sigma / max|mu| vs the threshold)."""
+    layer = net.layers[0]
+    threshold = small_sigma_threshold(params)
+    if layer.rho is None:
+        return {"deterministic": True, "decided_by": "network has no sigmas", "threshold": threshold,
+                "median_sigma_over_mu_max": 0.0}
+    ratio = float(np.median(layer.sigma) / (np.max(np.abs(layer.mu)) or 1.0))
+    if deterministic is None:
+        return {"deterministic": ratio < threshold, "decided_by": "data", "threshold": threshold,
+                "median_sigma_over_mu_max": ratio}
+    return {"deterministic": bool(deterministic), "decided_by": "caller", "threshold": threshold,
+            "median_sigma_over_mu_max": ratio}
+
+
+def map_to_hardware(net: Mlp, params: BayesMtjParams = DEFAULT_PARAMS, *,
+                    first_layer_deterministic: bool | None = None,
                     calibration_x: np.ndarray | None = None) -> HwNetwork:
-    """Sec. 3.0.3: per layer, mu -> DW pair (mu_max = max |mu|), sigma -> Bayes-MTJ range; ADC range from calibration."""
+    """Sec. 3.0.3: per layer, mu -> DW pair (mu_max = max |mu|), sigma -> Bayes-MTJ range; ADC range from calibration.
+
+    `first_layer_deterministic=None` decides by the data (`first_layer_decision`); True/False force it."""
+    decision = first_layer_decision(net, params, first_layer_deterministic)
+    first_layer_deterministic = decision["deterministic"]
     layers = []
     for i, layer in enumerate(net.layers):
         mu_max = float(np.max(np.abs(layer.mu))) or 1.0
@@ -270,8 +304,9 @@ def map_to_hardware(net: Mlp, params: BayesMtjParams = DEFAULT_PARAMS, *, first_
         else:
             enc = bayes_mtj.encode_sigma(layer.sigma, params)
             scale = (params.std_ratio * enc.sigma).astype(np.float32)
-        layers.append(HwLayer(mu_q, read_var, scale, layer.b.copy(), enc))
-    hw = HwNetwork(layers, net.task, params)
+        layers.append(HwLayer(mu_q, read_var, scale, layer.b.copy(), enc,
+                              noise_var=None if scale is None else (params.std_ratio * enc.sigma) ** 2))
+    hw = HwNetwork(layers, net.task, params, decision)
     if params.adc_bits is not None:
         x = calibration_x
         if x is None:
@@ -294,12 +329,16 @@ def adc(z: np.ndarray, bits: int, full_scale: float) -> np.ndarray:
 
 
 def _noisy_mvm(h: np.ndarray, hl: HwLayer, params: BayesMtjParams, rng: np.random.Generator,
-               chunk_elems: int = 4_000_000) -> np.ndarray:
+               exact: bool = False, chunk_elems: int = 4_000_000) -> np.ndarray:
     """One probabilistic MVM per input row: mean + DW read noise + fresh Eq. 3.5 Bayes-MTJ noise (sec. 3.0.2)."""
     z = h @ hl.mu_q
+    h2 = h * h
     # independent Gaussian read noise on every device sums to a Gaussian with variance sum_j h_j^2 var_j
-    z += np.sqrt((h * h) @ hl.read_var) * rng.standard_normal(z.shape)
-    if hl.noise_scale is not None:
+    z += np.sqrt(h2 @ hl.read_var) * rng.standard_normal(z.shape)
+    if hl.noise_scale is not None and not exact:
+        # sum_j h_j s_jk x_jk over fan-in, x ~ Eq. 3.5: zero mean, variance std(Eq. 3.5)^2 sum_j h_j^2 s_jk^2
+        z += params.shape_std * np.sqrt(h2 @ hl.noise_var) * rng.standard_normal(z.shape)
+    elif hl.noise_scale is not None:
         n_in, n_out = hl.noise_scale.shape
         rows = max(1, chunk_elems // (n_in * n_out))
         h32 = h.astype(np.float32)
@@ -313,13 +352,15 @@ def _noisy_mvm(h: np.ndarray, hl: HwLayer, params: BayesMtjParams, rng: np.rando
     return z
 
 
-def predict_spintronic(hw: HwNetwork, x: np.ndarray, samples: int, rng: np.random.Generator) -> np.ndarray:
-    """Spintronic BNN: `samples` passes, every MVM of every input resampling all device noise (sec. 3.0.2)."""
+def predict_spintronic(hw: HwNetwork, x: np.ndarray, samples: int, rng: np.random.Generator,
+                       exact: bool = False) -> np.ndarray:
+    """Spintronic BNN: `samples` passes, every MVM of every input resampling all device noise (sec. 3.0.2);
+    `exact` draws each device's Eq. 3.5 sample instead of the output-referred sum."""
     outs = []
     for _ in range(samples):
         h = x
         for i, hl in enumerate(hw.layers):
-            h = _noisy_mvm(h, hl, hw.params, rng) + hl.b
+            h = _noisy_mvm(h, hl, hw.params, rng, exact) + hl.b
             if i < len(hw.layers) - 1:
                 h = np.maximum(h, 0.0)
         outs.append(softmax(h) if hw.task == "classification" else h[..., 0])
