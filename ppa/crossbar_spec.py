@@ -108,7 +108,7 @@ class CrossbarSpec(Strict):
     description: str = ""
     source: str | None = None
     encoding: Literal["offset", "balanced_pair", "bit_sliced"]
-    weight_bits: Annotated[int, Field(ge=2, le=16)]     # signed weight precision, sign included
+    weight_bits: Annotated[int, Field(ge=2, le=16)] | None = None  # signed, sign included; offset + states: the states
     slices: Annotated[int, Field(ge=1, le=16)] = 1       # devices (pairs) per weight for bit_sliced
     device: Device
     variation: Variation = Variation()
@@ -120,6 +120,10 @@ class CrossbarSpec(Strict):
     def _fits(self) -> "CrossbarSpec":
         if self.slices > 1 and self.encoding != "bit_sliced":
             raise ValueError(f"@slices: slices = {self.slices} needs encoding: bit_sliced")
+        if self.weight_bits is None:
+            if self.encoding == "offset" and self.device.states is not None:
+                return self  # each weight takes the nearest of the listed states, less the reference (Dhull Eq. 3)
+            raise ValueError("@weight_bits: required (only an offset encoding over listed states may omit it)")
         need = self.bits_per_device_needed
         if self.device.states is not None:
             have = len(self.device.states)
@@ -141,7 +145,7 @@ class CrossbarSpec(Strict):
     def bits_per_device_needed(self) -> int:
         """Offset: all weight bits on one device; balanced pair: the magnitude bits; bit-sliced: per slice."""
         if self.encoding == "offset":
-            return self.weight_bits
+            return self.weight_bits if self.weight_bits is not None else math.ceil(math.log2(len(self.device.states)))
         return math.ceil((self.weight_bits - 1) / self.slices)
 
     @property

@@ -47,6 +47,7 @@ class Slice:
     ref: np.ndarray | None          # programmed reference column (in,) for offset, else None
     diff: np.ndarray                # effective pos - neg (- ref) after IR drop, in weight codes, float32
     sq: np.ndarray | None = None    # pos^2 + neg^2 (normalised conductance^2), for state-proportional read noise
+    unit: float = 1.0               # normalised conductance per weight code
 
 
 @dataclass
@@ -161,7 +162,7 @@ def program(w: np.ndarray, spec: CrossbarSpec, rng: np.random.Generator) -> Prog
         raise ValueError(f"W must be a matrix, got shape {w.shape}")
     states, lo, hi = _levels(spec)
     w_max = float(np.max(np.abs(w))) or 1.0
-    q_max = 2 ** (spec.weight_bits - 1) - 1
+    q_max = 2 ** (spec.weight_bits - 1) - 1 if spec.weight_bits is not None else None
     escape = 0.0
     ret = spec.device.retention
     if ret is not None and ret.time > 0:
@@ -187,10 +188,25 @@ def program(w: np.ndarray, spec: CrossbarSpec, rng: np.random.Generator) -> Prog
             diff = pos - (neg if neg is not None else ref[None, :])
         sq = (pos * pos + (neg * neg if neg is not None else 0.0)) if state_noise else None
         return Slice(weight, (target / np.float32(unit)).astype(np.float32), pos, neg, ref,
-                     (diff / np.float32(unit)).astype(np.float32), sq)
+                     (diff / np.float32(unit)).astype(np.float32), sq, unit)
 
     slices = []
-    if spec.encoding == "offset":
+    if spec.encoding == "offset" and q_max is None:
+        # listed states, no weight_bits: each weight takes the nearest signed state G_i - G_ref (Dhull Table VIII)
+        ref = (states[0] + states[-1]) / 2
+        signed = states - ref
+        half = float(np.max(np.abs(signed)))
+        q_max = (len(states) - 1) / 2                        # "codes" of the half range, for the scale below
+        unit = half / q_max
+        t = (w / w_max * half).astype(np.float64)
+        idx = np.clip(np.searchsorted(signed, t), 1, len(states) - 1)
+        idx -= (t - signed[idx - 1]) < (signed[idx] - t)      # the nearer of the two neighbours
+        if escape > 0.0:
+            hop = (rng.random(idx.shape) < escape) * rng.choice(np.array([-1, 1]), idx.shape)
+            idx = np.clip(idx + hop, 0, len(states) - 1)
+        pos_t = states[idx].astype(np.float32)
+        slices.append(finish(pos_t, None, np.full(w.shape[1], ref, np.float32), 1.0, unit))
+    elif spec.encoding == "offset":
         k = np.rint(w / w_max * q_max).astype(np.int64)      # -q_max .. q_max, zero included
         top = 2 * q_max
         pos_t = _conductance(k + q_max, top, states, lo, hi, escape, rng)
@@ -210,7 +226,7 @@ def program(w: np.ndarray, spec: CrossbarSpec, rng: np.random.Generator) -> Prog
             pos_t = np.where(positive, g_on, zero).astype(np.float32)
             neg_t = np.where(positive, zero, g_on).astype(np.float32)
             slices.append(finish(pos_t, neg_t, None, float(base**si), unit))
-    return ProgrammedCrossbar(spec, slices, w_max / q_max)
+    return ProgrammedCrossbar(spec, slices, float(w_max / q_max))
 
 
 def _dac(x: np.ndarray, spec: CrossbarSpec) -> np.ndarray:
@@ -284,11 +300,10 @@ def mvm(prog: ProgrammedCrossbar, x: np.ndarray, rng: np.random.Generator, exact
     """Y = W X through the crossbar (X is (in, batch)): DAC, array, read noise, ADC per slice, shift-add."""
     spec = prog.spec
     x = _dac(np.asarray(x, dtype=np.float32), spec)
-    states, lo, hi = _levels(spec)
     y = None
     x2 = x * x if spec.variation.read_noise.sigma > 0 else None
     for s in prog.slices:
-        unit = _unit(spec, lo, hi)
+        unit = s.unit
         z = s.diff @ x
         if spec.variation.read_noise.sigma > 0:
             z += (_read_noise_exact(s, x, spec, rng, unit) if exact
@@ -303,11 +318,6 @@ def mvm(prog: ProgrammedCrossbar, x: np.ndarray, rng: np.random.Generator, exact
     return y
 
 
-def _unit(spec: CrossbarSpec, lo: float, hi: float) -> float:
-    """Normalised conductance per weight code (offset: over 2 q_max codes; pairs: over one device's codes)."""
-    if spec.encoding == "offset":
-        return (hi - lo) / (2 * (2 ** (spec.weight_bits - 1) - 1))
-    return (hi - lo) / (2 ** spec.bits_per_device_needed - 1)
 
 
 def nrmse(y: np.ndarray, ref: np.ndarray) -> float:

@@ -181,3 +181,30 @@ def test_cli_json_and_bad_input(tmp_path):
                           cwd=ROOT, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert proc.stderr.count("\n") == 1 and "bad.yaml:5:" in proc.stderr and "r_max" in proc.stderr
+
+
+def test_offset_over_listed_states_takes_the_nearest_signed_state():
+    states = [3.3e-5, 7.8e-5, 12.3e-5, 16.9e-5, 21.2e-5]          # Dhull Table VIII
+    spec = crossbar_from_dict({"kind": "crossbar", "name": "dw", "encoding": "offset", "device": {"states": states}})
+    w, x, _ = A.benchmark_inputs(48, 16, 5)
+    y = A.mvm(A.program(w, spec, np.random.default_rng(0)), x, np.random.default_rng(0))
+    signed = (np.array(states) - (states[0] + states[-1]) / 2) / max(abs(states[0] - states[-1]) / 2, 1e-30)
+    wq = signed[np.abs(w[..., None] / np.abs(w).max() - signed).argmin(axis=-1)] * np.abs(w).max()
+    assert np.allclose(y, wq.astype(np.float64) @ x, atol=1e-4 * np.abs(y).max())
+    assert len(np.unique(np.round(wq, 6))) == 5     # all five notches are used, unevenly spaced as measured
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in (ROOT / "hwspecs").glob("crossbar_*.yaml")))
+def test_every_shipped_crossbar_runs_both_read_noise_paths(name):
+    spec = load_crossbar(name)
+    fast, exact = _run(spec, 64, False, batch=64), _run(spec, 64, True, batch=64)
+    assert 0.0 < fast < 0.6 and fast == pytest.approx(exact, abs=0.01)
+
+
+def test_dac_bits_add_input_quantisation():
+    w, x, _ = A.benchmark_inputs(64, 64, 0)
+    ideal = A.mvm(A.program(w, _spec(), np.random.default_rng(0)), x, np.random.default_rng(0))
+    coarse = A.mvm(A.program(w, _spec(dac={"bits": 3}), np.random.default_rng(0)), x, np.random.default_rng(0))
+    ref = w.astype(np.float64) @ x
+    # 3 signed bits: steps of 1/3, uniform inputs -> relative input error sqrt((1/9)/12 / (1/3)) = 0.17
+    assert A.nrmse(coarse, ref) == pytest.approx(0.17, abs=0.03) and A.nrmse(ideal, ref) < 0.01
