@@ -39,6 +39,7 @@ def main() -> None:
       ppa sweep networks/vgg8.yaml --grid hwspecs/grids/dse_example.yaml -o results.csv
       ppa report dw_vs_sram --format html                 paper comparison report
       ppa accuracy qnn / ppa accuracy bnn                 accuracy the devices keep
+      ppa accuracy mvm crossbar_balanced_8b --size 1024   analog MVM error and speed on a crossbar spec
     Hardware specs (--hw) are YAML files or the names of the shipped ones in hwspecs/.
     Every command has --help; bad input exits with status 2 and one line naming file, line and field.
     """

@@ -76,7 +76,13 @@ def register(cli: click.Group) -> None:
           ppa accuracy mvm crossbar_balanced_8b --size 1024 --format json
           ppa accuracy mvm crossbar_balanced_8b --size 128 --exact
         """
-        result = run(spec, size, batch, seed, exact, repeats)
+        try:
+            result = run(spec, size, batch, seed, exact, repeats)
+        except MemoryError:
+            from ppa.errors import PpaError
+
+            raise PpaError(f"not enough memory for a {size} x {size} crossbar with a batch of {batch}",
+                           field="--size") from None
         if fmt == "json":
             emit(json.dumps(result, indent=2) + "\n")
             return
