@@ -6,6 +6,7 @@ with device-to-device and cycle-to-cycle (programming) error, drifted (G(t) = G0
 moved by notch escapes (SAND2022-13142 sec. 4 Arrhenius) and attenuated by wire resistance (first-order IR
 drop), then read with fresh read noise on every MVM through an optional DAC and ADC.
 
+`AnalogMatrix(W, spec) @ X` programs once and reads on every product (the CrossSim-style way to call it).
 Conductances are kept normalised to G_max. Read noise is drawn *output-referred* by default: independent
 Gaussian noise on every device of a column sums to one Gaussian per output, so state-independent noise
 sigma on a pair is exactly N(0, 2 sigma^2 |x|^2) per output, and noise proportional to the state has
@@ -318,6 +319,25 @@ def mvm(prog: ProgrammedCrossbar, x: np.ndarray, rng: np.random.Generator, exact
     return y
 
 
+
+
+class AnalogMatrix:
+    """W programmed once onto a crossbar spec, then used like a matrix: `A @ X` is one noisy analog MVM per column of X."""
+
+    def __init__(self, w: np.ndarray, spec: CrossbarSpec, seed: int | np.random.Generator = 0, exact: bool = False):
+        self.rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+        self.programmed = program(w, spec, self.rng)
+        self.exact = exact
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.programmed.shape
+
+    def __matmul__(self, x: np.ndarray) -> np.ndarray:
+        x = np.asarray(x, dtype=np.float32)
+        column = x.ndim == 1
+        y = mvm(self.programmed, x[:, None] if column else x, self.rng, self.exact)
+        return y[:, 0] if column else y
 
 
 def nrmse(y: np.ndarray, ref: np.ndarray) -> float:

@@ -208,3 +208,12 @@ def test_dac_bits_add_input_quantisation():
     ref = w.astype(np.float64) @ x
     # 3 signed bits: steps of 1/3, uniform inputs -> relative input error sqrt((1/9)/12 / (1/3)) = 0.17
     assert A.nrmse(coarse, ref) == pytest.approx(0.17, abs=0.03) and A.nrmse(ideal, ref) < 0.01
+
+
+def test_analog_matrix_is_used_like_a_matrix():
+    w, x, _ = A.benchmark_inputs(32, 8, 0)
+    a = A.AnalogMatrix(w, load_crossbar("crossbar_balanced_8b"), seed=1)
+    assert a.shape == (32, 32)
+    y1, y2 = a @ x[:, 0], a @ x[:, 0]
+    assert y1.shape == (32,) and not np.array_equal(y1, y2)          # read noise is redrawn on every MVM
+    assert A.nrmse(a @ x, w.astype(np.float64) @ x) == pytest.approx(0.14, abs=0.04)
