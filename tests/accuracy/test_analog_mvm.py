@@ -217,3 +217,12 @@ def test_analog_matrix_is_used_like_a_matrix():
     y1, y2 = a @ x[:, 0], a @ x[:, 0]
     assert y1.shape == (32,) and not np.array_equal(y1, y2)          # read noise is redrawn on every MVM
     assert A.nrmse(a @ x, w.astype(np.float64) @ x) == pytest.approx(0.14, abs=0.04)
+
+
+def test_nodal_solve_of_one_cell_is_the_series_circuit():
+    g, r, v = 0.7, 0.05, 0.3
+    # driver segment, cell, sense segment in series: I = V / (2 r + 1 / G)
+    assert A.nodal_currents(np.array([[g]]), np.array([v]), r)[0] == pytest.approx(v / (2 * r + 1 / g), rel=1e-12)
+    # one row of two cells: the far cell sees the drop of both cells' current through the first row segment
+    i = A.nodal_currents(np.array([[g, g]]), np.array([v]), 1e-6)
+    assert i[0] > i[1] and i.sum() == pytest.approx(2 * g * v, rel=1e-4)
