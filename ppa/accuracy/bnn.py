@@ -235,7 +235,7 @@ class HwLayer:
     noise_scale: np.ndarray | None  # std_ratio * encoded sigma (multiplies an Eq. 3.5 draw); None = no Bayes-MTJ
     b: np.ndarray
     sigma_encoding: bayes_mtj.SigmaEncoding | None
-    adc_range: float | None = None
+    adc_range: float | np.ndarray | None = None  # per array, or per column (out,)
     noise_var: np.ndarray | None = None  # noise_scale^2 (float64), for the output-referred sampler
 
 
@@ -284,21 +284,28 @@ def first_layer_decision(net: Mlp, params: BayesMtjParams = DEFAULT_PARAMS,
 
 def map_to_hardware(net: Mlp, params: BayesMtjParams = DEFAULT_PARAMS, *,
                     first_layer_deterministic: bool | None = None,
-                    calibration_x: np.ndarray | None = None) -> HwNetwork:
+                    calibration_x: np.ndarray | None = None, rng: np.random.Generator | None = None) -> HwNetwork:
     """Sec. 3.0.3: per layer, mu -> DW pair (mu_max = max |mu|), sigma -> Bayes-MTJ range; ADC range from calibration.
 
-    `first_layer_deterministic=None` decides by the data (`first_layer_decision`); True/False force it."""
+    `first_layer_deterministic=None` decides by the data (`first_layer_decision`); True/False force it. `rng`
+    draws the fixed DW programming error when the device has one (default: seed 0)."""
     decision = first_layer_decision(net, params, first_layer_deterministic)
     first_layer_deterministic = decision["deterministic"]
-    layers = []
+    if params.dw_program_error_fraction > 0 and rng is None:
+        rng = np.random.default_rng(0)
+    layers, targets = [], []
     for i, layer in enumerate(net.layers):
         mu_max = float(np.max(np.abs(layer.mu))) or 1.0
         mu_q, slices = bayes_mtj.quantize_mu(layer.mu, params, mu_max)
+        targets.append(mu_q)
         # each device of a pair: read noise std = fraction x its full range ((notches-1) notches)
         read_var = np.zeros_like(mu_q)
         for _, per_notch in slices:
             dev_std = params.dw_read_noise_fraction * (params.notches - 1) * per_notch
             read_var += 2.0 * dev_std**2
+            if params.dw_program_error_fraction > 0:  # G+ and G- each written with an independent fixed error
+                err = params.dw_program_error_fraction * (params.notches - 1) * per_notch
+                mu_q = mu_q + math.sqrt(2.0) * err * rng.standard_normal(mu_q.shape)
         if layer.rho is None or (first_layer_deterministic and i == 0):
             enc, scale = None, None
         else:
@@ -312,17 +319,25 @@ def map_to_hardware(net: Mlp, params: BayesMtjParams = DEFAULT_PARAMS, *,
         if x is None:
             raise ValueError("an ADC needs calibration inputs to set its range")
         h = x
-        for i, hl in enumerate(hw.layers):
-            z = h @ hl.mu_q
-            hl.adc_range = float(np.max(np.abs(z))) or 1.0
+        for i, (hl, target) in enumerate(zip(hw.layers, targets)):
+            z = h @ target  # the range is set on the ideal (error-free) column values
+            if params.adc_per_column:
+                top = np.max(np.abs(z), axis=0)
+                hl.adc_range = np.where(top > 0, top, 1.0)
+            else:
+                hl.adc_range = float(np.max(np.abs(z))) or 1.0
             h = z + hl.b
             if i < len(hw.layers) - 1:
                 h = np.maximum(h, 0.0)
     return hw
 
 
-def adc(z: np.ndarray, bits: int, full_scale: float) -> np.ndarray:
-    """Signed uniform ADC: clip to +-full_scale and round to 2**bits levels (column readout)."""
+def adc(z: np.ndarray, bits: int, full_scale, style: str = "mid_rise") -> np.ndarray:
+    """Signed uniform ADC over +-full_scale: mid-rise 2**bits levels, or sign-magnitude 2**bits - 1 with a zero."""
+    if style == "sign_magnitude":
+        top = 2 ** (bits - 1) - 1
+        step = np.where(np.asarray(full_scale) > 0, full_scale, 1.0) / top
+        return np.clip(np.rint(z / step), -top, top) * step
     half = 2 ** (bits - 1) - 0.5
     step = full_scale / half
     return np.clip(np.rint(z / step - 0.5) + 0.5, -half, half) * step
@@ -348,7 +363,7 @@ def _noisy_mvm(h: np.ndarray, hl: HwLayer, params: BayesMtjParams, rng: np.rando
             eps *= hl.noise_scale
             z[s:s + rows] += np.matmul(hb[:, None, :], eps)[:, 0, :]
     if params.adc_bits is not None and hl.adc_range is not None:
-        z = adc(z, params.adc_bits, hl.adc_range)
+        z = adc(z, params.adc_bits, hl.adc_range, params.adc_style)
     return z
 
 

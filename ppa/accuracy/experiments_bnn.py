@@ -161,7 +161,8 @@ def run_bnn(dataset: str = "digits", samples: int = 100, seed: int = 0, full: bo
     bnn_net = bnn.train(bnn.init_mlp(sizes, rng, bayesian=True), x_tr, y_tr, rng, epochs=cfg.epochs,
                         batch=cfg.batch, lr=cfg.lr, kl_weight=cfg.kl_weight, prior_sigma=cfg.prior_sigma)
     t_train = time.perf_counter() - t0
-    hw = bnn.map_to_hardware(bnn_net, device, calibration_x=x_tr, first_layer_deterministic=first_layer_deterministic)
+    hw = bnn.map_to_hardware(bnn_net, device, calibration_x=x_tr, first_layer_deterministic=first_layer_deterministic,
+                             rng=np.random.default_rng(seed + 7))
 
     p_dnn = bnn.predict_deterministic(dnn_net, x_te)[None]
     p_sw = bnn.predict_software(bnn_net, x_te, samples, rng)
@@ -218,7 +219,7 @@ def run_bnn(dataset: str = "digits", samples: int = 100, seed: int = 0, full: bo
         return out
     # the paper drops the first layer's Bayes-MTJ because its sigmas were ~0 there (Fig. 3-3C); report the
     # other choice of first layer too (on the OOD subset)
-    hw_alt = bnn.map_to_hardware(bnn_net, device, calibration_x=x_tr,
+    hw_alt = bnn.map_to_hardware(bnn_net, device, calibration_x=x_tr, rng=np.random.default_rng(seed + 7),
                                  first_layer_deterministic=not hw.first_layer["deterministic"])
     p_alt = bnn.predict_spintronic(hw_alt, x_in, s_ood, rng, exact)
     out["bnn_spintronic_alt_first_layer"] = {
@@ -231,7 +232,8 @@ def run_bnn(dataset: str = "digits", samples: int = 100, seed: int = 0, full: bo
     x_sub, y_sub = x_te[pick], y_te[pick]  # the same test images as the OOD pairs
     for ratio in ON_OFF_RATIOS:
         hw_r = bnn.map_to_hardware(bnn_net, device.with_(noise_on_off_ratio=ratio), calibration_x=x_tr,
-                                   first_layer_deterministic=hw.first_layer["deterministic"])
+                                   first_layer_deterministic=hw.first_layer["deterministic"],
+                                   rng=np.random.default_rng(seed + 7))
         ph = bnn.predict_spintronic(hw_r, x_sub, s_ood, rng, exact)
         onoff.append({"on_off_ratio": ratio, "ece": unc.ece(ph, y_sub, cfg.n_bins), "accuracy": unc.accuracy(ph, y_sub),
                       "sigma_clipped_fraction": hw_r.sigma_clipped_fraction})
@@ -293,8 +295,9 @@ def run_regression(samples: int = 100, seed: int = 0, full: bool = False,
     bnn_net = bnn.init_mlp(sizes, rng, bayesian=True, task="regression")
     bnn.train(bnn_net, x_tr, y_tr, rng, epochs=cfg.epochs, batch=cfg.batch, lr=cfg.lr, kl_weight=cfg.kl_weight,
               prior_sigma=cfg.prior_sigma, sigma0=cfg.sigma0)
-    hw = bnn.map_to_hardware(bnn_net, device, calibration_x=x_tr, first_layer_deterministic=first_layer_deterministic)
-    hw_all = bnn.map_to_hardware(bnn_net, device, calibration_x=x_tr,
+    hw = bnn.map_to_hardware(bnn_net, device, calibration_x=x_tr, first_layer_deterministic=first_layer_deterministic,
+                             rng=np.random.default_rng(seed + 107))
+    hw_all = bnn.map_to_hardware(bnn_net, device, calibration_x=x_tr, rng=np.random.default_rng(seed + 107),
                                  first_layer_deterministic=not hw.first_layer["deterministic"])
     y_te = split.y_test
     pd = bnn.predict_deterministic(dnn_net, x_te) * y_std + y_mean

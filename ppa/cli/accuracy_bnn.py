@@ -174,6 +174,11 @@ def render(result: dict, fmt: str) -> str:
             parts += _regression_tables(result["regression"], fmt)
     else:
         parts = _regression_tables(result, fmt)
+    xb = result.get("dw_pair_from_crossbar")
+    if xb:
+        parts.append(f"DW pair and ADC from crossbar {xb['spec']}: "
+                     + ", ".join(f"{k} = {v:.4g}" if isinstance(v, float) else f"{k} = {v}"
+                                 for k, v in xb["fields"].items()) + "\n")
     spec = result.get("device_from_spec")
     if spec:
         missing = "" if spec["has_bayes_mtj"] else " (the spec has no bayes_mtj section: paper values used for it)"
@@ -222,9 +227,13 @@ def register(cli: click.Group) -> None:
                   help="Hardware spec (YAML path or shipped name) giving bayes_mtj (noise range, fit, "
                        "sigma bits), dw_pair (notches, read noise) and adc.bits. Default: the paper's device, "
                        "ideal ADC.")
+    @click.option("--crossbar", "crossbar", metavar="SPEC",
+                  help="Crossbar description (kind: crossbar, e.g. crossbar_balanced_8b) of the DW pair holding mu: "
+                       "notches, weight bits, read noise and programming error in G_max, ADC. Fields this cell "
+                       "model cannot honour (offset encoding, drift, wires, DAC bits) are refused, never ignored.")
     @format_option(choices=FORMATS)
     def bnn_command(dataset: str, samples: int, seed: int, seeds: int, exact: bool, first_layer: str, full: bool,
-                    hw: str | None, fmt: str) -> None:
+                    hw: str | None, crossbar: str | None, fmt: str) -> None:
         """Bayesian network on Bayes-MTJ noise vs software BNN vs DNN (SAND2022-13142 sec. 3.0.4-3.0.5).
 
         \b
@@ -248,6 +257,7 @@ def register(cli: click.Group) -> None:
           ppa accuracy bnn --format json           one JSON object for scripts
           ppa accuracy bnn --dataset auto_mpg --samples 1000
           ppa accuracy bnn --hw pmac_40nm --format markdown
+          ppa accuracy bnn --crossbar crossbar_balanced_8b --seeds 1
         """
         from ppa.accuracy.bayes_mtj import BayesMtjParams
         from ppa.accuracy.experiments_bnn import run_bnn_seeds
@@ -266,11 +276,27 @@ def register(cli: click.Group) -> None:
                 raise PpaError(f"cannot model this device as a probabilistic cell: {exc}", file=hw) from None
             from_spec = {"spec": hw, "fields": sorted(fields),
                          "has_bayes_mtj": getattr(chip, "bayes_mtj", None) is not None}
+        from_crossbar = None
+        if crossbar:
+            from ppa.accuracy.bayes_mtj import CrossbarNotModelled
+            from ppa.crossbar_spec import load_crossbar
+            from ppa.errors import PpaError
+
+            xb = load_crossbar(crossbar)
+            try:
+                fields = BayesMtjParams.fields_from_crossbar(xb)
+            except CrossbarNotModelled as exc:
+                raise PpaError(f"not modelled by the probabilistic cell: {exc.message}", file=crossbar,
+                               field=exc.field) from None
+            device = (device or BayesMtjParams()).with_(**fields)
+            from_crossbar = {"spec": crossbar, "fields": {k: fields[k] for k in sorted(fields)}}
         fl = {"auto": None, "deterministic": True, "bayes_mtj": False}[first_layer]
         result = run_bnn_seeds(seeds=seeds, dataset=dataset, samples=samples, seed=seed, full=full, device=device,
                                exact=exact, first_layer_deterministic=fl)
         if from_spec is not None:
             result["device_from_spec"] = from_spec
+        if from_crossbar is not None:
+            result["dw_pair_from_crossbar"] = from_crossbar
         emit(render(result, fmt))
 
     @cli.command("retention")

@@ -311,3 +311,49 @@ def test_seed_summary_reports_mean_and_spread(run):
     assert o["seeds"] == [0, 1] and o["spintronic_ece_below_software"]["of"] == 2
     assert [r["fraction"] for r in o["ood"]] == [r["fraction"] for r in run["ood"]]
     assert o["ood"][5]["bnn_spintronic_epistemic"]["std"] == 0.0
+
+
+def test_crossbar_description_sets_the_dw_pair():
+    from ppa.accuracy.bayes_mtj import CrossbarNotModelled
+    from ppa.crossbar_spec import crossbar_from_dict, load_crossbar
+
+    f = BayesMtjParams.fields_from_crossbar(load_crossbar("crossbar_balanced_8b"))
+    assert f["notches"] == 128 and f["mu_bits"] == 7 and f["adc_bits"] == 8 and f["adc_style"] == "sign_magnitude"
+    assert f["dw_read_noise_fraction"] == pytest.approx(0.01 / 0.9)       # sigma G_max over the range 0.9 G_max
+    assert f["dw_program_error_fraction"] == pytest.approx(0.05 / 0.9)
+    p = BayesMtjParams().with_(**f)
+    # the programming error is a fixed draw per device: mu_q moves by sqrt(2) x error per weight, once
+    net = bnn.init_mlp((200, 100), np.random.default_rng(0), bayesian=False)
+    clean = bnn.map_to_hardware(net, p.with_(dw_program_error_fraction=0.0, adc_bits=None))
+    noisy = bnn.map_to_hardware(net, p.with_(adc_bits=None), rng=np.random.default_rng(1))
+    per_notch = np.abs(net.layers[0].mu).max() / 127
+    assert np.std(noisy.layers[0].mu_q - clean.layers[0].mu_q) == pytest.approx(
+        np.sqrt(2) * f["dw_program_error_fraction"] * 127 * per_notch, rel=0.02)
+    base = {"kind": "crossbar", "name": "x", "encoding": "balanced_pair", "weight_bits": 8,
+            "device": {"r_min": "1 kohm", "r_max": "10 kohm"}}
+    for extra, field in (({"encoding": "offset"}, "encoding"),
+                         ({"variation": {"drift": {"nu": 0.1}}}, "variation.drift"),
+                         ({"variation": {"read_noise": 0.01}}, "variation.read_noise.relative_to"),
+                         ({"dac": {"bits": 8}}, "dac.bits"),
+                         ({"adc": {"bits": 8, "range": "noisy"}}, "adc.range")):
+        with pytest.raises(CrossbarNotModelled) as err:
+            BayesMtjParams.fields_from_crossbar(crossbar_from_dict({**base, **extra}))
+        assert err.value.field == field
+
+
+def test_cli_bnn_crossbar(monkeypatch, run):
+    from ppa.cli import main
+
+    seen = {}
+
+    def fake(**kw):
+        seen.update(kw)
+        return run
+
+    monkeypatch.setattr(E, "run_bnn_seeds", fake)
+    res = CliRunner().invoke(main, ["accuracy", "bnn", "--crossbar", "crossbar_balanced_8b", "--seeds", "1"])
+    assert res.exit_code == 0, res.output
+    assert seen["device"].notches == 128 and seen["device"].adc_style == "sign_magnitude"
+    assert "DW pair and ADC from crossbar crossbar_balanced_8b" in res.output
+    res = CliRunner().invoke(main, ["accuracy", "bnn", "--crossbar", "crossbar_dw_offset"])
+    assert res.exit_code == 2 and "encoding: not modelled by the probabilistic cell" in res.output
