@@ -219,13 +219,12 @@ def program(w: np.ndarray, spec: CrossbarSpec, rng: np.random.Generator) -> Prog
         base = 2**bits
         q = np.rint(np.abs(w) / w_max * q_max).astype(np.int64)
         positive = w > 0
-        zero = _conductance(np.zeros(1, np.int64), base - 1, states, lo, hi, 0.0, rng)[0]
         unit = (hi - lo) / (base - 1)
         for si in range(spec.slices if spec.encoding == "bit_sliced" else 1):
             digit = (q // base**si) % base if spec.encoding == "bit_sliced" else q
-            g_on = _conductance(digit, base - 1, states, lo, hi, escape, rng)
-            pos_t = np.where(positive, g_on, zero).astype(np.float32)
-            neg_t = np.where(positive, zero, g_on).astype(np.float32)
+            # the pair: one device holds the magnitude, the other sits at the lowest level (both may escape)
+            pos_t = _conductance(np.where(positive, digit, 0), base - 1, states, lo, hi, escape, rng)
+            neg_t = _conductance(np.where(positive, 0, digit), base - 1, states, lo, hi, escape, rng)
             slices.append(finish(pos_t, neg_t, None, float(base**si), unit))
     return ProgrammedCrossbar(spec, slices, float(w_max / q_max))
 
