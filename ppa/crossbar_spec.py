@@ -48,22 +48,22 @@ class Device(Strict):
     def _range(self) -> "Device":
         if self.states is not None:
             if self.r_min is not None or self.r_max is not None:
-                raise ValueError("give either states or r_min/r_max, not both")
+                raise ValueError("@states: give either states or r_min/r_max, not both")
             if len(self.states) < 2:
-                raise ValueError("states needs at least two conductances")
+                raise ValueError("@states: at least two conductances are needed")
             if any(g <= 0 or g > 1.0 for g in self.states):
-                raise ValueError("states must be conductances between 0 and 1 S")
+                raise ValueError("@states: conductances must lie between 0 and 1 S")
             if any(b <= a for a, b in zip(self.states, self.states[1:])):
-                raise ValueError("states must be strictly ascending")
+                raise ValueError("@states: conductances must be strictly ascending")
             if self.bits is not None:
-                raise ValueError("bits follows from the number of states; drop one of them")
+                raise ValueError("@bits: follows from the number of states; drop one of them")
         else:
             if self.r_min is None or self.r_max is None:
-                raise ValueError("a device needs r_min and r_max (or a list of states)")
+                raise ValueError(f"@{'r_min' if self.r_min is None else 'r_max'}: a device needs r_min and r_max (or a list of states)")
             if self.retention is not None:
-                raise ValueError("retention moves a notched wall between listed states: give the device's states")
+                raise ValueError("@retention: moves a notched wall between listed states: give the device's states")
             if self.r_min >= self.r_max:
-                raise ValueError(f"r_min ({self.r_min:g} ohm) must be below r_max ({self.r_max:g} ohm)")
+                raise ValueError(f"@r_min: {self.r_min:g} ohm must be below r_max ({self.r_max:g} ohm)")
         return self
 
     @property

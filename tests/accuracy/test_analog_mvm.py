@@ -145,7 +145,7 @@ def test_first_order_ir_drop_within_5_percent_of_nodal_solve():
     ("kind: crossbar\nname: x\nencoding: balanced_pair\nweight_bits: 8\ndevice:\n  r_min: 1 kohm\n  r_max: 10 kohm\n  bits: 6\n",
      "device.bits", "needs 7 bits per device", 8),
     ("kind: crossbar\nname: x\nencoding: balanced_pair\nweight_bits: 8\ndevice:\n  r_min: 10 kohm\n  r_max: 1 kohm\n",
-     "device", "must be below r_max", 5),
+     "device.r_min", "must be below r_max", 6),
     ("kind: crossbar\nname: x\nencoding: balanced_pair\nweight_bits: 8\ndevice: {r_min: 1 kohm, r_max: 10 kohm}\n"
      "adc:\n  bitz: 8\n", "adc.bitz", "did you mean 'bits'", 7),
     ("kind: crossbar\nname: x\nencoding: pairs\nweight_bits: 8\ndevice: {r_min: 1 kohm, r_max: 10 kohm}\n",
