@@ -29,16 +29,18 @@ def run(spec_path: str, size: int, batch: int, seed: int, exact: bool, repeats: 
     y = A.mvm(prog, x, rng, exact=exact)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    times = []
+    times, cpu = [], []
     for _ in range(repeats):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         y = A.mvm(prog, x, rng, exact=exact)
         times.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
     return {
         "spec": spec_path, "name": spec.name, "size": size, "batch": batch, "seed": seed, "exact": exact,
         "read_noise": "per device per MVM" if exact else "output-referred (exact Gaussian sum per output)",
         "nrmse": A.nrmse(y, ref),
         "seconds_per_call": float(np.median(times)), "calls_timed": repeats,
+        "cpu_seconds_per_call": float(np.median(cpu)),  # all threads' CPU time: wall time on an idle machine at 1 thread
         "program_seconds": t_program,
         "peak_bytes": int(peak),
         "peak_bytes_note": "peak of memory traced by tracemalloc (numpy buffers) while programming W and running one MVM",
