@@ -37,6 +37,8 @@ def test_shipped_spec_is_short_and_reaches_the_crosssim_figures():
     assert spec.levels == 128 and spec.device.g_max == pytest.approx(1e-3)
     # CrossSim 3.2.0 on the same configuration: 0.135 (N=128), 0.138 (N=1024)
     assert _run(spec, 128, exact=False) == pytest.approx(0.135, abs=0.01)
+    # the seeded check: default (output-referred) and --exact (every device per MVM), N=128, seed 0
+    assert _run(spec, 128, exact=False) == pytest.approx(_run(spec, 128, exact=True), abs=0.005)
     assert _run(spec, 1024, exact=False) == pytest.approx(0.138, abs=0.01)
 
 
