@@ -37,7 +37,7 @@ def main() -> None:
         threadpool_limits(1)  # held for the life of the process
     except ImportError:  # the environment variables above already ask for one thread
         pass
-    from ppa.cli.accuracy_mvm import run
+    from ppa.accuracy.analog_mvm import benchmark_mvm as run
 
     print(f"spec {args.spec}, batch {args.batch}, one BLAS thread")
     print(f"{'N':>5} {'mode':>6} {'NRMSE':>7} {'CrossSim':>8} {'ms/call':>9} {'CPU ms':>9} {'program ms':>10} "

@@ -351,3 +351,40 @@ def benchmark_inputs(n: int, batch: int, seed: int) -> tuple[np.ndarray, np.ndar
     w = rng.uniform(-1.0, 1.0, (n, n)).astype(np.float32)
     x = rng.uniform(-1.0, 1.0, (n, batch)).astype(np.float32)
     return w, x, rng
+
+
+def benchmark_mvm(spec_path, size: int, batch: int = 256, seed: int = 0, exact: bool = False, repeats: int = 3) -> dict:
+    """Program W (size x size) once, time `repeats` calls of Y = W X, report NRMSE against float and peak memory."""
+    import time
+    import tracemalloc
+
+    import numpy as np
+
+    from ppa.spec.crossbar import load_crossbar
+
+    spec = load_crossbar(spec_path)
+    w, x, rng = benchmark_inputs(size, batch, seed)
+    ref = w.astype(np.float64) @ x.astype(np.float64)
+    tracemalloc.start()
+    t0 = time.perf_counter()
+    prog = program(w, spec, rng)
+    t_program = time.perf_counter() - t0
+    y = mvm(prog, x, rng, exact=exact)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    times, cpu = [], []
+    for _ in range(repeats):
+        t0, c0 = time.perf_counter(), time.process_time()
+        y = mvm(prog, x, rng, exact=exact)
+        times.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
+    return {
+        "spec": str(spec_path), "name": spec.name, "size": size, "batch": batch, "seed": seed, "exact": exact,
+        "read_noise": "per device per MVM" if exact else "output-referred (exact Gaussian sum per output)",
+        "nrmse": nrmse(y, ref),
+        "seconds_per_call": float(np.median(times)), "calls_timed": repeats,
+        "cpu_seconds_per_call": float(np.median(cpu)),  # all threads' CPU time: wall time on an idle machine at 1 thread
+        "program_seconds": t_program,
+        "peak_bytes": int(peak),
+        "peak_bytes_note": "peak of memory traced by tracemalloc (numpy buffers) while programming W and running one MVM",
+    }

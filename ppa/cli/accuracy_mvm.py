@@ -9,44 +9,6 @@ import click
 from ppa.cli._common import emit, format_option
 
 
-def run(spec_path: str, size: int, batch: int, seed: int, exact: bool, repeats: int) -> dict:
-    """Program W (size x size) once, time `repeats` calls of Y = W X, report NRMSE against float and peak memory."""
-    import time
-    import tracemalloc
-
-    import numpy as np
-
-    from ppa.accuracy import analog_mvm as A
-    from ppa.spec.crossbar import load_crossbar
-
-    spec = load_crossbar(spec_path)
-    w, x, rng = A.benchmark_inputs(size, batch, seed)
-    ref = w.astype(np.float64) @ x.astype(np.float64)
-    tracemalloc.start()
-    t0 = time.perf_counter()
-    prog = A.program(w, spec, rng)
-    t_program = time.perf_counter() - t0
-    y = A.mvm(prog, x, rng, exact=exact)
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    times, cpu = [], []
-    for _ in range(repeats):
-        t0, c0 = time.perf_counter(), time.process_time()
-        y = A.mvm(prog, x, rng, exact=exact)
-        times.append(time.perf_counter() - t0)
-        cpu.append(time.process_time() - c0)
-    return {
-        "spec": spec_path, "name": spec.name, "size": size, "batch": batch, "seed": seed, "exact": exact,
-        "read_noise": "per device per MVM" if exact else "output-referred (exact Gaussian sum per output)",
-        "nrmse": A.nrmse(y, ref),
-        "seconds_per_call": float(np.median(times)), "calls_timed": repeats,
-        "cpu_seconds_per_call": float(np.median(cpu)),  # all threads' CPU time: wall time on an idle machine at 1 thread
-        "program_seconds": t_program,
-        "peak_bytes": int(peak),
-        "peak_bytes_note": "peak of memory traced by tracemalloc (numpy buffers) while programming W and running one MVM",
-    }
-
-
 def register(cli: click.Group) -> None:
     """Add `mvm` to the `ppa accuracy` group."""
     group = cli.commands["accuracy"]
@@ -78,8 +40,10 @@ def register(cli: click.Group) -> None:
           ppa accuracy mvm crossbar_balanced_8b --size 1024 --format json
           ppa accuracy mvm crossbar_balanced_8b --size 128 --exact
         """
+        from ppa.accuracy.analog_mvm import benchmark_mvm
+
         try:
-            result = run(spec, size, batch, seed, exact, repeats)
+            result = benchmark_mvm(spec, size, batch, seed, exact, repeats)
         except MemoryError:
             from ppa.errors import PpaError
 
