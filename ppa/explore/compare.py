@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from ppa.cost.estimate import PAPER_CATEGORIES, Estimate, Mode, estimate
 from ppa.workload.network import Network
 
@@ -44,16 +46,23 @@ class Comparison:
     def plot(self, quantity: str = "energy_j"):
         """A matplotlib figure of per-layer stacked bars by category over `images`, one panel per design (shared y)."""
         from ppa.cost.display import QUANTITIES, stacked_bars
-        from ppa.cost.estimate import CATEGORIES
+        from ppa.cost.estimate import ALL_CATEGORIES
         from ppa.errors import PpaError
 
         if quantity not in ("latency_s", "energy_j"):
             raise PpaError(f"quantity must be 'latency_s' or 'energy_j', got {quantity!r}", field="quantity")
         name, unit = QUANTITIES[quantity]
+        categories = tuple(c for c in ALL_CATEGORIES if any(c in e.categories for e in self.estimates))
+
+        def on_all(e: Estimate) -> np.ndarray:   # every panel over the same categories, one colour each
+            out = np.zeros((len(e.layers), len(categories)))
+            out[:, [categories.index(c) for c in e.categories]] = e.matrix(quantity) * self.images
+            return out
+
         names = [e.hardware for e in self.estimates]
-        panels = {(n if names.count(n) == 1 else f"{i + 1}. {n}"): (e.layers, e.matrix(quantity) * self.images)
+        panels = {(n if names.count(n) == 1 else f"{i + 1}. {n}"): (e.layers, on_all(e))
                   for i, (n, e) in enumerate(zip(names, self.estimates))}
-        return stacked_bars(panels, CATEGORIES, f"{name} over {self.images:,} images ({unit})")
+        return stacked_bars(panels, categories, f"{name} over {self.images:,} images ({unit})")
 
 
 def compare(network: Network, chips: list, mode: Mode = "training", images: int | None = None) -> Comparison:

@@ -81,6 +81,7 @@ class DwMtjDevice(Strict):
     cell_area: SquareMeters
     variation: Annotated[float, Field(ge=0.0)] = 0.0
     write_transition: list[list[Fraction]] | None = None
+    endurance: Annotated[float, Field(gt=0.0)] | None = None   # write cycles a cell survives (None: not stated)
 
     node_rules: ClassVar[dict[str, str]] = TRANSISTOR_CELL_RULES
 
@@ -146,6 +147,7 @@ class SramDevice(Strict):
     write_energy_per_bit: Joules
     write_time: Seconds
     read_time: Seconds
+    endurance: Annotated[float, Field(gt=0.0)] | None = None   # write cycles a cell survives (None: not stated)
 
     node_rules: ClassVar[dict[str, str]] = {
         "cell_area": "sram_cell_area", "bitline_capacitance_per_cell": "linear", "read_swing": "vdd",
@@ -392,6 +394,22 @@ class Training(Strict):
     accumulation_lanes: PosInt = 256
 
 
+class VectorUnit(Strict):
+    """The chip's digital vector unit (softmax, layer norm, GELU, residual adds) and where activation-by-activation
+    products (attention's Q.K^T and A.V) run.
+
+    `dynamic_matmul: digital` computes them on digital MAC lanes (technology.mac_energy per MAC);
+    `array` writes one operand (K^T, V) into synaptic arrays for every image, paying the device's write
+    energy and latency (and one write per cell per image against its endurance), then reads it as an MVM.
+    Defaults: shipped specs state every value with its source (hwspecs/dw_40nm.yaml)."""
+
+    dynamic_matmul: Literal["digital", "array"] = "digital"
+    lanes: PosInt = 128                     # elementwise operations per clock
+    op_energy: Joules = 0.98e-12            # one 16-bit multiply or add (FP16 multiply, Horowitz ISSCC 2014, x 40/45)
+    op_area: SquareMeters = 2.37e-9         # one lane: FP16 multiplier + adder (Horowitz: 1640 + 1360 um^2 at 45 nm, x (40/45)^2)
+    matmul_lanes: PosInt | None = None      # digital MAC lanes for dynamic products; None: the weight-gradient unit's
+
+
 class Chip(Strict):
     """A complete in-memory-computing accelerator spec (Dhull et al. hierarchy)."""
 
@@ -406,6 +424,7 @@ class Chip(Strict):
     hierarchy: Hierarchy
     precision: Precision = Precision()
     training: Training = Training()
+    vector_unit: VectorUnit = VectorUnit()
     cmos_baseline: CmosBaseline | None = None         # the design a probabilistic chip is compared with
     variants: list[ResistanceVariant] = []
     source: str | None = None
