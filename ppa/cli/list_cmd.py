@@ -30,7 +30,10 @@ def _describe(path, kind: str) -> dict:
     if kind == "spec":
         if "device" in data or "kind" in data or "extends" in data:
             device = data.get("device")
-            entry["spec_kind"] = str(device.get("kind", "?")) if isinstance(device, dict) else f"extends {data.get('extends', '?')}"
+            if data.get("kind", "imc") != "imc":
+                entry["spec_kind"] = str(data.get("kind"))          # e.g. crossbar: the analog-MVM accuracy model's spec
+            else:
+                entry["spec_kind"] = str(device.get("kind", "?")) if isinstance(device, dict) else "?"
             label, text = data.get("name", ""), data.get("description", "")
             entry["description"] = f"{label}: {text}" if label and text else str(label or text)
         else:

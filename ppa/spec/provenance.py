@@ -185,7 +185,12 @@ def _unmodelled(doc: Document, modelled: set[str]) -> list[Provenance]:
 def provenance(name: str | Path) -> tuple[Any, list[Provenance]]:
     """The validated spec (file path or shipped name) and the provenance of each of its values, in schema order,
     then the values the files set outside the model's fields (such as `uncertainty:` spreads), as written."""
-    spec = load_chip(name)
     doc = resolve_extends(read_yaml(resolve_spec_path(name)))
+    if isinstance(doc.data, dict) and doc.data.get("kind") == "crossbar":   # the analog-MVM accuracy model's spec
+        from ppa.spec.crossbar import load_crossbar
+
+        spec = load_crossbar(name)
+    else:
+        spec = load_chip(name)
     entries = _walk(spec, doc, ())
     return spec, entries + _unmodelled(doc, {e.field for e in entries})
