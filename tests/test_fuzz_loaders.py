@@ -228,6 +228,7 @@ def onnx_models(draw) -> bytes:
 
 
 @pytest.mark.skipif(importlib.util.find_spec("onnx") is None, reason="the onnx extra is not installed")
+@pytest.mark.filterwarnings("ignore:.*ops not modelled:UserWarning")   # the reader's own note on LSTM, Einsum, ...
 @fuzz(250)
 @given(data=st.one_of(st.binary(max_size=400), onnx_models()))
 def test_any_bytes_as_onnx(workdir, data):
