@@ -36,10 +36,11 @@ class _Cli(click.Group):
         self._package, self._pending = package, (_modules(package_path) if package_path is not None else [])
 
     def _load(self, module: str) -> None:
-        self._pending.remove(module)
         mod = import_module(f"{self._package}.{module}")
-        if hasattr(mod, "register"):
-            mod.register(self)
+        if module in self._pending:
+            self._pending.remove(module)
+            if hasattr(mod, "register"):
+                mod.register(self)
 
     def get_command(self, ctx: click.Context, name: str):
         # the module named after the command first, then any other until the command is found
