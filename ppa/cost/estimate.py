@@ -2,7 +2,8 @@
 
 One row per layer x category with `energy_j` and `latency_s` per image; chip area by category.
 Categories follow Dhull Tables III/IV (`adc`, `accumulation`, `synaptic_array`, `weight_gradient`,
-`weight_update`) plus `buffer` and `interconnect`, which the paper folds elsewhere and Table VI leaves out.
+`weight_update`) plus `buffer` and `interconnect`, which the paper folds elsewhere, and `offchip` (DRAM traffic)
+and `leakage` (static power x powered time); Table VI comparisons use the paper's five categories only.
 Area categories follow Table V (`imc`, `routing`, `adc`, `accumulation`, `other_logic_and_storage`,
 `weight_gradient`).
 
@@ -18,7 +19,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from ppa.cost.components.converters import RowDac, SarAdc
+from ppa.cost.components.converters import RowDac, SarAdc, make_adc
+from ppa.cost.components.memory import OffchipMemory, StaticPower
 from ppa.cost.components.digital import Adder, Buffer, MacUnit, ShiftAdd
 from ppa.cost.components.interconnect import HTree
 from ppa.cost.components.synapses import DwMtjCell, SramCell
@@ -29,7 +31,9 @@ from ppa.spec import Chip
 
 Mode = Literal["inference", "training"]
 PAPER_CATEGORIES = ("adc", "accumulation", "synaptic_array", "weight_gradient", "weight_update")
-CATEGORIES = PAPER_CATEGORIES + ("buffer", "interconnect")
+CATEGORIES = PAPER_CATEGORIES + ("buffer", "interconnect", "offchip", "leakage")
+Dataflow = Literal["layer_by_layer", "pipelined"]
+REFERENCE_ACTIVITY = 0.5     # input activity at which the shipped constants are calibrated (Dhull's tables)
 AREA_CATEGORIES = ("imc", "routing", "adc", "accumulation", "other_logic_and_storage", "weight_gradient")
 
 
@@ -54,6 +58,12 @@ class Prices:
     clock: float
     mux_area_per_column: float
     decoder_area_per_row: float
+    # added: transposed read-out, data dependence, off-chip memory, leakage, gradient storage
+    adc_t: SarAdc | None = None           # converter of the transposed (backward) read-out
+    analog_inputs: bool = True
+    offchip: OffchipMemory = OffchipMemory(0.0, np.inf)
+    static: StaticPower = StaticPower(0.0, 0.0)
+    grad_storage_bit_energy: float = 0.0
 
     @classmethod
     def from_chip(cls, chip: Chip) -> "Prices":
@@ -63,6 +73,27 @@ class Prices:
         dac = RowDac.from_spec(tech)
         analog = chip.subarray.input_encoding == "analog"
         buf = Buffer.from_spec(0, tech)
+        rows = chip.subarray.rows
+        # the column a sense-amp converter must charge: one cell's LSB current into `rows` cells of bit-line
+        if dev.kind == "dw_mtj":
+            g = np.asarray(dev.conductances, dtype=np.float64)
+            cell_r = float((len(g) - 1) / (g[-1] - g[0]))       # resistance of one conductance step
+        else:
+            cell_r = float(getattr(dev, "read_resistance", 20e3))
+        cell_c = tech.wire_capacitance * np.sqrt(dev.cell_area)  # bit-line wire across one cell pitch
+        adc = make_adc(chip.adc, tech, rows, cell_r, cell_c)
+        tr = getattr(chip, "transposed_readout", None)
+        t_kind = getattr(tr, "adc_kind", None) or getattr(chip.adc, "kind", "sar")
+        t_bits = getattr(tr, "adc_bits", None)
+        t_bits = chip.adc.bits if t_bits is None else t_bits
+        from types import SimpleNamespace
+
+        adc_t = make_adc(SimpleNamespace(kind=t_kind, bits=t_bits), tech, chip.subarray.columns, cell_r, cell_c)
+        off = getattr(chip, "offchip", None)
+        offchip = OffchipMemory.from_spec(off) if off is not None else OffchipMemory(0.0, np.inf)
+        leak = getattr(chip, "leakage", None)
+        static = (StaticPower(getattr(tech, "cmos_leakage_density", 0.0), getattr(tech, "sram_cell_leakage", 0.0))
+                  if leak is None or leak.enabled else StaticPower(0.0, 0.0))
         return cls(
             cell_read_energy=cell.read_energy(p.input_mean_square),
             cell_read_latency=cell.read_latency,
@@ -71,7 +102,7 @@ class Prices:
             cell_area=cell.area,
             row_drive_energy=dac.drive_energy if analog else tech.wordline_energy,
             row_area=dac.area,
-            adc=SarAdc.from_spec(chip.adc, tech),
+            adc=adc,
             shift_add=ShiftAdd.from_spec(p.partial_sum_bits, tech),
             tree_add=Adder.from_spec(p.partial_sum_bits, tech),
             grad_add=Adder.from_spec(p.gradient_bits, tech),
@@ -81,44 +112,83 @@ class Prices:
             clock=tech.clock_period,
             mux_area_per_column=tech.mux_area_per_column,
             decoder_area_per_row=tech.decoder_area_per_row,
+            adc_t=adc_t,
+            analog_inputs=analog,
+            offchip=offchip,
+            static=static,
+            grad_storage_bit_energy=getattr(tech, "sram_array_bit_energy", 0.0),
         )
 
 
 def price_layers(a: Activity, g: Geometry, pr: Prices, chip: Chip, htree_bit_energy, psum_bit_energy) -> dict[str, dict[str, np.ndarray]]:
-    """Energy and latency per category per layer from action counts (arrays over layers)."""
+    """Energy and latency per category per layer from action counts (arrays over layers); `leakage` is zero
+    here and filled by `add_leakage` once the chip's static power and time per image are known."""
     steps = a.fwd_steps + a.bwd_steps
     conversions = a.fwd_conversions + a.bwd_conversions
     cpa = g.columns_per_adc
+    tr = getattr(chip, "transposed_readout", None)
+    cpa_t = getattr(tr, "columns_per_adc", None)
+    cpa_t = cpa if cpa_t is None else cpa_t
+    adc_t = pr.adc_t if pr.adc_t is not None else pr.adc
+    # data dependence: switching energy follows the forward input activity relative to the calibration point;
+    # word-line pulses and bit-serial cell reads fire on 1-bits (linear), an analog read's I*V goes as the
+    # level squared; register clocking and the backward pass (errors, not activations) do not follow it
+    r = np.asarray(a.fwd_activity) / REFERENCE_ACTIVITY
+    r_read = r**2 if pr.analog_inputs else r
+    r_adc = r if getattr(pr.adc, "input_dependent", False) else 1.0
+    adder_e, register_e = pr.shift_add.adder.add_energy, pr.shift_add.register.write_energy
+    fwd_adds = a.fwd_conversions + a.fwd_tree_adds
+    bwd_adds = a.bwd_conversions + a.bwd_tree_adds
+    offchip_bits = a.offchip_bits + a.train_offchip_bits
     energy = {
-        "synaptic_array": (a.fwd_cell_reads + a.bwd_cell_reads) * pr.cell_read_energy
-        + (a.fwd_row_drives + a.bwd_row_drives) * pr.row_drive_energy,
-        "adc": conversions * pr.adc.convert_energy,
-        # adds, plus carrying each partial sum over the PE H-tree to its adder tree
-        "accumulation": (conversions + a.fwd_tree_adds + a.bwd_tree_adds) * pr.shift_add.add_energy
+        "synaptic_array": (a.fwd_cell_reads * r_read + a.bwd_cell_reads) * pr.cell_read_energy
+        + (a.fwd_row_drives * r + a.bwd_row_drives) * pr.row_drive_energy,
+        "adc": a.fwd_conversions * pr.adc.convert_energy * r_adc + a.bwd_conversions * adc_t.convert_energy,
+        # adds, plus carrying each partial sum over the PE H-tree to its adder tree; per-weight gradient
+        # accumulation is a read-modify-write of the gradient word in on-chip storage
+        "accumulation": fwd_adds * (adder_e * r + register_e) + bwd_adds * (adder_e + register_e)
         + (a.fwd_tree_adds + a.bwd_tree_adds) * pr.shift_add.adder.bits * psum_bit_energy
-        + a.grad_accum_adds * pr.grad_add.add_energy,
+        + a.grad_accum_adds * (pr.grad_add.add_energy + 2.0 * pr.grad_add.bits * pr.grad_storage_bit_energy),
         "weight_gradient": a.wg_macs * pr.mac.mac_energy + a.wg_data_bits * pr.buffer_bit_energy,
         "weight_update": a.update_cell_writes * pr.cell_write_energy,
         "buffer": a.buffer_bits * pr.buffer_bit_energy,
         "interconnect": a.htree_bits * htree_bit_energy,
+        "offchip": pr.offchip.transfer_energy(offchip_bits),
+        "leakage": np.zeros_like(np.asarray(a.fwd_steps, dtype=np.float64)),
     }
     lanes = chip.training.wg_lanes
     bus = chip.hierarchy.bus_width
     latency = {
         # each step reads the columns_per_adc column groups in turn, one read pulse and one conversion each
-        "synaptic_array": steps * cpa * pr.cell_read_latency,
-        "adc": steps * cpa * pr.adc.convert_latency,
+        "synaptic_array": (a.fwd_steps * cpa + a.bwd_steps * cpa_t) * pr.cell_read_latency,
+        "adc": a.fwd_steps * cpa * pr.adc.convert_latency + a.bwd_steps * cpa_t * adc_t.convert_latency,
         # per step: one shift-add per column group, the weight's bit columns joined serially (cells-1
         # shifted adds), then the adder tree over row groups, one clock per level
         "accumulation": (a.fwd_steps * (cpa + g.cells_per_weight - 1 + a.fwd_tree_depth)
-                         + a.bwd_steps * (cpa + g.cells_per_weight - 1 + a.bwd_tree_depth)) * pr.clock
+                         + a.bwd_steps * (cpa_t + g.cells_per_weight - 1 + a.bwd_tree_depth)) * pr.clock
         + a.grad_accum_adds / chip.training.accumulation_lanes * pr.clock,
         "weight_gradient": a.wg_macs / lanes * pr.mac.mac_latency,
         "weight_update": a.update_row_steps * pr.cell_write_latency,
         "buffer": a.buffer_bits / bus * pr.clock,
         "interconnect": a.htree_bits / bus * pr.clock,
+        "offchip": pr.offchip.transfer_latency(offchip_bits),
+        "leakage": np.zeros_like(np.asarray(a.fwd_steps, dtype=np.float64)),
     }
+    del steps, conversions
     return {"energy_j": energy, "latency_s": latency}
+
+
+def add_leakage(priced: dict, power_active, power_retained, duty_cycle, image_time=None) -> dict:
+    """Fill the `leakage` category: each layer leaks P_active for its own time, and the volatile cells that must
+    keep their weights leak P_retained through the idle time too (t * (1/duty - 1)); with `image_time` (a
+    pipelined interval) the chip leaks for that time, shared among layers by their busy time."""
+    lat = sum(v for k, v in priced["latency_s"].items() if k != "leakage")
+    if image_time is not None:
+        share = lat / np.sum(lat, axis=-1, keepdims=True)
+        lat = share * np.asarray(image_time)[..., None]
+    idle = 1.0 / np.asarray(duty_cycle) - 1.0
+    priced["energy_j"]["leakage"] = lat * (np.asarray(power_active)[..., None] + idle * np.asarray(power_retained)[..., None])
+    return priced
 
 
 def chip_area(a: Activity, g: Geometry, pr: Prices, chip: Chip, shapes: LayerShapes) -> tuple[dict[str, np.ndarray], dict]:
@@ -127,9 +197,16 @@ def chip_area(a: Activity, g: Geometry, pr: Prices, chip: Chip, shapes: LayerSha
     # design points broadcast on leading axes; layer sums keep a length-1 last axis, squeezed at the end
     subarrays = np.sum(a.subarrays, axis=-1, keepdims=True)
     adc_sides = 2 if chip.hierarchy.transposable else 1
-    adcs = subarrays * chip.adcs_per_subarray * adc_sides
+    tr = getattr(chip, "transposed_readout", None)
+    cpa_t = getattr(tr, "columns_per_adc", None)
+    cpa_t = chip.subarray.columns_per_adc if cpa_t is None else cpa_t
+    adc_t = pr.adc_t if pr.adc_t is not None else pr.adc
+    adcs_fwd = subarrays * chip.adcs_per_subarray
+    # the transposed read-out converts the rows on the other edge (Dhull Fig. 2: ADCs on both edges)
+    adcs_bwd = subarrays * np.ceil(np.asarray(R, dtype=np.float64) / cpa_t) if chip.hierarchy.transposable else 0.0 * subarrays
+    adcs = adcs_fwd + adcs_bwd
     imc = subarrays * R * C * pr.cell_area
-    adc = adcs * pr.adc.area
+    adc = adcs_fwd * pr.adc.area + adcs_bwd * adc_t.area
     row_driver = pr.row_area if chip.subarray.input_encoding == "analog" else 0.0   # bit-serial rows need no DAC
     periphery = subarrays * adc_sides * (R * (row_driver + pr.decoder_area_per_row) + C * pr.mux_area_per_column)
     sub_area = (imc + adc + periphery) / subarrays
@@ -149,7 +226,9 @@ def chip_area(a: Activity, g: Geometry, pr: Prices, chip: Chip, shapes: LayerSha
     # adder trees, and the chip's gradient-accumulation adders
     psum_registers = subarrays * (C + (R if chip.hierarchy.transposable else 0)) * pr.shift_add.register.area
     trees = (n_pes * chip.hierarchy.subarrays_per_pe + n_tiles * chip.hierarchy.pes_per_tile) * pr.tree_add.area
-    accumulation = adcs * pr.shift_add.area + psum_registers + trees + chip.training.accumulation_lanes * pr.grad_add.area
+    inference_only = bool(getattr(chip, "inference_only", False))
+    grad_lanes = 0.0 if inference_only else chip.training.accumulation_lanes * pr.grad_add.area
+    accumulation = adcs * pr.shift_add.area + psum_registers + trees + grad_lanes
     act_bits = chip.precision.activation_bits
     layer_in = shapes.in_size**2 * shapes.in_channels * act_bits
     layer_out = shapes.out_size**2 * shapes.out_channels * act_bits
@@ -159,7 +238,17 @@ def chip_area(a: Activity, g: Geometry, pr: Prices, chip: Chip, shapes: LayerSha
     # gradients are kept in full precision in a separate digital memory until the once-per-batch update
     # (Dhull Sec. I, mixed-precision training): one gradient word per weight, in dense 6T SRAM
     grad_storage_bits = np.sum(a.weights, axis=-1, keepdims=True) * chip.precision.gradient_bits
-    weight_gradient = chip.training.wg_lanes * pr.mac.area + grad_storage_bits * chip.technology.sram_cell_area
+    if inference_only:                    # an inference-only chip has no weight-gradient unit or gradient storage
+        grad_storage_bits = 0.0 * grad_storage_bits
+    wg_logic = 0.0 if inference_only else chip.training.wg_lanes * pr.mac.area
+    weight_gradient = wg_logic + grad_storage_bits * chip.technology.sram_cell_area
+    # static power: CMOS logic and periphery by area, SRAM by bits (buffers, gradient storage, SRAM synapses);
+    # only volatile synapse cells must stay powered while idle to keep the weights
+    synapse_bits = subarrays * R * C if chip.device.kind == "sram" else 0.0 * subarrays
+    buffer_bits = (n_pes * C * act_bits * 2 + np.max(layer_in + layer_out, axis=-1, keepdims=True))
+    cmos_area = adc + accumulation + periphery + wg_logic
+    leakage_power = pr.static.power(cmos_area, buffer_bits + grad_storage_bits + synapse_bits)
+    retained_power = pr.static.power(0.0, synapse_bits)
     area = {
         "imc": imc, "routing": routing, "adc": adc, "accumulation": accumulation,
         "other_logic_and_storage": other, "weight_gradient": weight_gradient,
@@ -168,6 +257,7 @@ def chip_area(a: Activity, g: Geometry, pr: Prices, chip: Chip, shapes: LayerSha
     area = {k: np.squeeze(v, axis=-1) for k, v in area.items()}
     geometry = {"subarrays": np.squeeze(subarrays, -1), "pes": np.squeeze(n_pes, -1), "tiles": np.squeeze(n_tiles, -1),
                 "adcs": np.squeeze(adcs, -1),
+                "leakage_power_w": np.squeeze(leakage_power, -1), "retained_power_w": np.squeeze(retained_power, -1),
                 "htree_bit_energy": pe_tree.bit_energy + tile_tree.bit_energy + chip_tree.bit_energy,
                 "psum_bit_energy": pe_tree.bit_energy}
     return area, geometry
@@ -185,12 +275,19 @@ class Estimate:
     resources: dict[str, float]
     images_per_epoch: int
     notes: list[str] = field(default_factory=list)
+    dataflow: str = "layer_by_layer"
+    activity: float | None = None       # the --activity override, None when the network's own values apply
+    interval_s: float | None = None     # pipelined: steady-state time per image (the slowest stage)
 
     def totals(self, quantity: str, categories=CATEGORIES) -> dict[str, float]:
-        """Per-image totals of `energy_j` or `latency_s` by category, plus 'total' over `categories`."""
+        """Per-image totals of `energy_j` or `latency_s` by category, plus 'total' over `categories`.
+
+        Pipelined, the latency 'total' is the steady-state interval (slowest stage), not the sum of stages."""
         by_cat = self.table.groupby("category", sort=False)[quantity].sum()
         out = {c: float(by_cat.get(c, 0.0)) for c in CATEGORIES}
         out["total"] = float(sum(out[c] for c in categories))
+        if quantity == "latency_s" and self.interval_s is not None:
+            out["total"] = self.interval_s
         return out
 
     def per_layer(self, quantity: str) -> pd.DataFrame:
@@ -211,6 +308,7 @@ class Estimate:
         key = "per_image" if scale == 1.0 else "run"
         out = {
             "network": self.network, "hardware": self.hardware, "mode": self.mode,
+            "dataflow": self.dataflow, "activity": self.activity,
             "area_m2": dict(self.area_m2),
             "per_image": {"latency_s": self.totals("latency_s", CATEGORIES), "energy_j": self.totals("energy_j", CATEGORIES)},
             "paper_categories_per_image": {
@@ -226,27 +324,68 @@ class Estimate:
         return out
 
 
-def estimate(network: Network, chip: Chip, mode: Mode = "inference") -> Estimate:
-    """Estimate per-layer, per-image latency and energy and the chip area of `network` on `chip`."""
+def estimate(network: Network, chip: Chip, mode: Mode = "inference", *, activity: float | None = None,
+             dataflow: Dataflow | None = None, offchip: bool = True, duty_cycle: float | None = None) -> Estimate:
+    """Estimate per-layer, per-image latency and energy and the chip area of `network` on `chip`.
+
+    `activity` overrides every layer's input activity (share of 1-bits / mean input level, default 0.5);
+    `dataflow` overrides the spec's schedule; `offchip=False` leaves the DRAM traffic out; `duty_cycle`
+    overrides `leakage.duty_cycle` (share of powered time spent computing)."""
     if mode not in ("inference", "training"):
         raise PpaError(f"mode must be 'inference' or 'training', got {mode!r}", field="mode")
     if getattr(chip, "kind", "imc") != "imc":
         raise PpaError("a probabilistic-MAC spec (kind: pmac) prices BNN predictions: use ppa.cost.pmac.bnn_prediction_cost "
                        "or `ppa estimate NETWORK --hw pmac_40nm --samples S`", field="kind")
-    shapes = LayerShapes.from_network(network)
+    source = getattr(chip, "_source_path", None)
+    if activity is not None and not 0.0 <= activity <= 1.0:
+        raise PpaError(f"activity must be a fraction between 0 and 1, got {activity}", field="activity")
+    if duty_cycle is not None and not 0.0 < duty_cycle <= 1.0:
+        raise PpaError(f"duty cycle must be in (0, 1], got {duty_cycle}", field="leakage.duty_cycle")
+    updates = {}
+    if dataflow is not None:
+        if dataflow not in ("layer_by_layer", "pipelined"):
+            raise PpaError(f"dataflow must be layer_by_layer or pipelined, got {dataflow!r}", field="dataflow.schedule")
+        updates["dataflow"] = chip.dataflow.model_copy(update={"schedule": dataflow})
+    if not offchip:
+        updates["offchip"] = chip.offchip.model_copy(update={"kind": "none"})
+    if duty_cycle is not None:
+        updates["leakage"] = chip.leakage.model_copy(update={"duty_cycle": duty_cycle})
+    if updates:
+        chip = chip.model_copy(update=updates)
+    schedule = chip.dataflow.schedule
+    if mode == "training" and chip.inference_only:
+        raise PpaError("this chip is inference-only (no weight-gradient unit): use --mode inference", file=source,
+                       field="inference_only")
+    if mode == "training" and schedule == "pipelined":
+        raise PpaError("pipelined dataflow models inference only (training keeps every layer's activations for "
+                       "the backward pass): use layer_by_layer", file=source, field="dataflow.schedule")
+    shapes = LayerShapes.from_network(network, activity)
     if not shapes.names:
         raise PpaError("the network has no conv or fc layer to map", file=network.source or None)
     geometry = Geometry.from_chip(chip)
-    activity = count_actions(shapes, geometry).select(training=mode == "training")
+    act = count_actions(shapes, geometry).select(training=mode == "training")
     prices = Prices.from_chip(chip)
-    area, resources = chip_area(activity, geometry, prices, chip, shapes)
+    area, resources = chip_area(act, geometry, prices, chip, shapes)
     area = {k: float(v) for k, v in area.items()}
     limit = chip.hierarchy.tiles
     if limit is not None and float(resources["tiles"]) > limit:
         raise PpaError(f"{network.name} needs {int(resources['tiles'])} tiles of {chip.hierarchy.pes_per_tile} PEs x "
                        f"{chip.hierarchy.subarrays_per_pe} subarrays; the chip has {limit}",
-                       file=getattr(chip, "_source_path", None), field="hierarchy.tiles")
-    priced = price_layers(activity, geometry, prices, chip, resources["htree_bit_energy"], resources["psum_bit_energy"])
+                       file=source, field="hierarchy.tiles")
+    priced = price_layers(act, geometry, prices, chip, resources["htree_bit_energy"], resources["psum_bit_energy"])
+    interval = None
+    notes = []
+    if schedule == "pipelined":
+        copies = pipeline_copies(priced, act, chip)
+        for c in priced["latency_s"]:
+            priced["latency_s"][c] = priced["latency_s"][c] / copies
+        stage = sum(priced["latency_s"][c] for c in CATEGORIES)
+        interval = float(np.max(stage))
+        if np.any(copies > 1):
+            notes.append("pipelined: weights copied into spare tiles for " + ", ".join(
+                f"{n} x{int(k)}" for n, k in zip(shapes.names, copies) if k > 1))
+    add_leakage(priced, resources["leakage_power_w"], resources["retained_power_w"], chip.leakage.duty_cycle,
+                None if interval is None else np.asarray(interval))
     n = len(shapes.names)
     rows = {
         "layer": np.repeat(np.array(shapes.names, dtype=object), len(CATEGORIES)),
@@ -255,5 +394,26 @@ def estimate(network: Network, chip: Chip, mode: Mode = "inference") -> Estimate
         "latency_s": np.stack([np.broadcast_to(priced["latency_s"][c], (n,)) for c in CATEGORIES], axis=1).ravel(),
     }
     resources = {k: float(v) for k, v in resources.items() if not k.endswith("bit_energy")}
-    resources["weights"] = float(np.sum(activity.weights))
-    return Estimate(network.name, chip.name, mode, pd.DataFrame(rows), area, resources, chip.training.images_per_epoch)
+    resources["weights"] = float(np.sum(act.weights))
+    resources["offchip_bits"] = float(np.sum(np.broadcast_to(act.offchip_bits + act.train_offchip_bits, (n,))))
+    return Estimate(network.name, chip.name, mode, pd.DataFrame(rows), area, resources, chip.training.images_per_epoch,
+                    notes, schedule, activity, interval)
+
+
+def pipeline_copies(priced: dict, a: Activity, chip: Chip) -> np.ndarray:
+    """Copies of each layer's weights in a pipelined chip: on a fixed-size chip (`hierarchy.tiles`) with spare
+    tiles, the slowest stage gets another copy (halving, thirding... its time per image) while one fits."""
+    stage = np.asarray(sum(priced["latency_s"][c] for c in priced["latency_s"]), dtype=np.float64)
+    copies = np.ones_like(stage)
+    limit = chip.hierarchy.tiles
+    if limit is None or not chip.dataflow.duplicate_slow_layers:
+        return copies
+    pes = np.ceil(np.asarray(a.subarrays, dtype=np.float64) / chip.hierarchy.subarrays_per_pe)
+    tiles = np.ceil(pes / chip.hierarchy.pes_per_tile)
+    spare = limit - float(np.sum(tiles))
+    while True:
+        slow = int(np.argmax(stage / copies))
+        if tiles[slow] > spare:
+            return copies
+        copies[slow] += 1
+        spare -= tiles[slow]

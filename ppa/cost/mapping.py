@@ -33,6 +33,13 @@ class Geometry:
     error_bits: np.ndarray
     batch_size: np.ndarray
     update_fraction: np.ndarray
+    # added: padding convention, off-chip traffic settings (defaults: the network's padding, no off-chip memory)
+    neurosim_padding: np.ndarray | bool = False
+    gradient_bits: np.ndarray | int = 8
+    offchip: np.ndarray | bool = False           # an off-chip memory is attached
+    store_activations: np.ndarray | bool = False   # training: layer inputs to DRAM and back
+    gradient_writeback: np.ndarray | bool = False  # training: gradient words to DRAM and back once per batch
+    weight_copy_bits: np.ndarray | int = 0      # training: master weight copy read + written once per batch
 
     @classmethod
     def from_chip(cls, chip) -> "Geometry":
@@ -51,7 +58,22 @@ class Geometry:
             error_bits=np.asarray(p.error_bits),
             batch_size=np.asarray(chip.training.batch_size),
             update_fraction=np.asarray(chip.training.update_fraction),
+            neurosim_padding=np.asarray(_get(chip, "dataflow.padding", "network") == "neurosim"),
+            gradient_bits=np.asarray(p.gradient_bits),
+            offchip=np.asarray(_get(chip, "offchip.kind", "none") != "none"),
+            store_activations=np.asarray(bool(_get(chip, "offchip.store_activations", False))),
+            gradient_writeback=np.asarray(bool(_get(chip, "offchip.gradient_writeback", False))),
+            weight_copy_bits=np.asarray(_get(chip, "offchip.weight_copy_bits", 0)),
         )
+
+
+def _get(obj, dotted: str, default):
+    """A nested attribute of a spec (or of the sweep's vectorised view), `default` where a section is absent."""
+    for part in dotted.split("."):
+        obj = getattr(obj, part, None)
+        if obj is None:
+            return default
+    return obj
 
 
 @dataclass(frozen=True)
@@ -65,10 +87,18 @@ class LayerShapes:
     out_size: np.ndarray
     in_size: np.ndarray
     first: np.ndarray                 # True for the first MVM layer (no error back-propagation)
+    stride: np.ndarray | None = None
+    activity: np.ndarray | float = 0.5   # input activity: share of input bits that are 1 / mean analog input level
+    last: np.ndarray | None = None    # True for the last MVM layer (its output leaves the chip)
 
     @classmethod
-    def from_network(cls, net: Network) -> "LayerShapes":
+    def from_network(cls, net: Network, activity: float | None = None) -> "LayerShapes":
+        """Layer arrays of `net`; `activity` overrides every layer's input activity (CLI --activity)."""
         layers = net.mvm_layers
+        default = getattr(net, "input_activity", None)
+        default = 0.5 if default is None else default
+        acts = [activity if activity is not None else (default if getattr(la, "input_activity", None) is None else la.input_activity)
+                for la in layers]
         return cls(
             names=tuple(la.name for la in layers),
             kernel=np.array([la.kernel for la in layers], dtype=np.float64),
@@ -77,6 +107,9 @@ class LayerShapes:
             out_size=np.array([la.out_size for la in layers], dtype=np.float64),
             in_size=np.array([la.in_size for la in layers], dtype=np.float64),
             first=np.arange(len(layers)) == 0,
+            stride=np.array([la.stride for la in layers], dtype=np.float64),
+            activity=np.array(acts, dtype=np.float64),
+            last=np.arange(len(layers)) == len(layers) - 1,
         )
 
 
@@ -112,13 +145,17 @@ class Activity:
     # data movement
     buffer_bits: np.ndarray           # activations (and errors) read from and written to buffers
     htree_bits: np.ndarray            # bits carried over the PE/tile H-tree
+    # data dependence and off-chip traffic (added; defaults keep older constructors valid)
+    fwd_activity: np.ndarray | float = 0.5   # input activity of the forward pass (per layer)
+    offchip_bits: np.ndarray | float = 0.0   # network input read and network output written (inference and training)
+    train_offchip_bits: np.ndarray | float = 0.0   # training: stored activations, gradient and weight write-back
 
     def select(self, training: bool) -> "Activity":
         """Zero the training-only actions for an inference estimate."""
         if training:
             return self
         zero = {f.name: np.zeros_like(getattr(self, f.name)) for f in fields(self)
-                if f.name.startswith(("bwd_", "wg_", "grad_", "update_"))}
+                if f.name.startswith(("bwd_", "wg_", "grad_", "update_", "train_"))}
         return Activity(**{**{f.name: getattr(self, f.name) for f in fields(self)}, **zero})
 
 
@@ -130,6 +167,9 @@ def count_actions(shapes: LayerShapes, g: Geometry) -> Activity:
     """Count every action of one image through the network on the hardware geometry (Dhull Table II)."""
     K2 = shapes.kernel**2
     D, N, W = shapes.in_channels, shapes.out_channels, shapes.out_size
+    stride = shapes.stride if shapes.stride is not None else 1.0
+    # NeuroSim's convention ignores padding: OFM side (IFM - K) / stride + 1 (fc layers: 1 either way)
+    W = np.where(g.neurosim_padding, np.floor((shapes.in_size - shapes.kernel) / stride) + 1.0, W)
     P = W**2                                              # OFM positions, one step each
     cpw = g.cells_per_weight
     usable_cols = g.columns - g.reference_columns
@@ -174,6 +214,16 @@ def count_actions(shapes: LayerShapes, g: Geometry) -> Activity:
     buffer_bits = in_bits + out_bits + np.where(train, err_bits + in_bits, 0.0)
     htree_bits = in_bits * col_blocks + out_bits * row_groups
 
+    # off-chip traffic per image: the network's input comes in and its output goes out; in training, each
+    # layer's input is kept in DRAM for the backward pass (written, read back), and once per batch the
+    # gradient words (and a master weight copy, if any) are written back and read again
+    first = shapes.first
+    last = shapes.last if shapes.last is not None else np.arange(np.shape(D)[-1]) == np.shape(D)[-1] - 1
+    offchip_bits = np.where(g.offchip, np.where(first, in_bits, 0.0) + np.where(last, out_bits, 0.0), 0.0)
+    train_offchip_bits = np.where(g.offchip, 2.0 * in_bits * g.store_activations
+                                  + 2.0 * weights * (g.gradient_bits * g.gradient_writeback + g.weight_copy_bits) / g.batch_size,
+                                  0.0)
+
     return Activity(
         subarrays=subarrays, row_groups=row_groups, weights=weights,
         fwd_steps=fwd_steps, fwd_cell_reads=fwd_cell_reads, fwd_row_drives=fwd_row_drives,
@@ -183,4 +233,6 @@ def count_actions(shapes: LayerShapes, g: Geometry) -> Activity:
         wg_macs=wg_macs, wg_data_bits=wg_data_bits, grad_accum_adds=grad_accum_adds,
         update_cell_writes=update_cell_writes, update_row_steps=update_row_steps,
         buffer_bits=buffer_bits, htree_bits=htree_bits,
+        fwd_activity=np.broadcast_to(shapes.activity, np.shape(D)) if np.ndim(shapes.activity) else shapes.activity,
+        offchip_bits=offchip_bits, train_offchip_bits=train_offchip_bits,
     )

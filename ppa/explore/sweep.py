@@ -31,7 +31,7 @@ import pandas as pd
 from pydantic import BaseModel, ValidationError
 
 from ppa.errors import PpaError
-from ppa.cost.estimate import PAPER_CATEGORIES, Mode, Prices, chip_area, price_layers
+from ppa.cost.estimate import PAPER_CATEGORIES, Mode, Prices, add_leakage, chip_area, price_layers
 from ppa.cost.mapping import Geometry, LayerShapes, count_actions
 from ppa.workload.network import Network
 from ppa.spec import Chip, load_chip
@@ -163,6 +163,7 @@ def evaluate_points(network: Network, base: Chip, numeric: dict[str, np.ndarray]
     prices = Prices.from_chip(view)
     area, resources = chip_area(activity, geometry, prices, view, shapes)
     priced = price_layers(activity, geometry, prices, view, resources["htree_bit_energy"], resources["psum_bit_energy"])
+    add_leakage(priced, resources["leakage_power_w"], resources["retained_power_w"], view.leakage.duty_cycle)
     n = len(next(iter(numeric.values()))) if numeric else 1
 
     def total(quantity, categories=None):

@@ -7,8 +7,8 @@ from typing import Annotated, Literal, Union
 
 from pydantic import Field, field_validator, model_validator
 
-from ppa.spec.sections import Adc, Fraction, PosInt, Strict, Technology, Variation  # noqa: F401
-from ppa.spec.units import CurrentDensity, Farads, Joules, Meters, Resistivity, Seconds, Siemens, SquareMeters, Volts
+from ppa.spec.sections import Adc, AdcKind, BitsPerSecond, Fraction, PosInt, Strict, Technology, Variation  # noqa: F401
+from ppa.spec.units import CurrentDensity, Farads, Joules, Meters, Ohms, Resistivity, Seconds, Siemens, SquareMeters, Volts
 
 class DwMtjDevice(Strict):
     """Notched DW-MTJ synapse (Dhull et al. Sec. II, Table VIII); conductances ascending, in siemens."""
@@ -69,6 +69,7 @@ class SramDevice(Strict):
     write_energy_per_bit: Joules
     write_time: Seconds
     read_time: Seconds
+    read_resistance: Ohms = 20e3          # on-resistance of the 8T read port (sets a sense-amp ADC's column RC)
 
     @property
     def weight_cells(self) -> int:
@@ -121,6 +122,40 @@ class Training(Strict):
     accumulation_lanes: PosInt = 256
 
 
+class TransposedReadout(Strict):
+    """Read-out of the transposed (backward) pass on the row edge; unset fields follow the forward read-out."""
+
+    columns_per_adc: PosInt | None = None
+    adc_bits: Annotated[int, Field(ge=1, le=16)] | None = None
+    adc_kind: AdcKind | None = None
+
+
+class Offchip(Strict):
+    """Off-chip memory (DRAM) traffic: energy per bit moved and bandwidth; `kind: none` leaves it out."""
+
+    kind: Literal["none", "hbm2", "lpddr4", "ddr4", "custom"] = "none"
+    energy_per_bit: Joules = 0.0
+    bandwidth: BitsPerSecond = 1.0
+    store_activations: bool = True        # training: each layer's input goes to DRAM and back for the backward pass
+    weight_copy_bits: Annotated[int, Field(ge=0)] = 0   # training: master weight copy read and written once per batch
+    gradient_writeback: bool = True      # training: gradient words written to DRAM and read back once per batch
+
+
+class Leakage(Strict):
+    """Static power while the chip is powered; `duty_cycle` is the share of powered time spent computing."""
+
+    enabled: bool = True
+    duty_cycle: Annotated[float, Field(gt=0.0, le=1.0)] = 1.0
+
+
+class Dataflow(Strict):
+    """How layers share the chip in time, and the convolution padding convention of the counts."""
+
+    schedule: Literal["layer_by_layer", "pipelined"] = "layer_by_layer"
+    duplicate_slow_layers: bool = True   # pipelined: copy the slowest layers' weights into spare tiles (fixed-size chip)
+    padding: Literal["network", "neurosim"] = "network"   # neurosim: OFM side = (IFM - K) / stride + 1 (no padding)
+
+
 class Chip(Strict):
     """A complete in-memory-computing accelerator spec (Dhull et al. hierarchy)."""
 
@@ -134,6 +169,11 @@ class Chip(Strict):
     hierarchy: Hierarchy
     precision: Precision = Precision()
     training: Training = Training()
+    transposed_readout: TransposedReadout = TransposedReadout()
+    offchip: Offchip = Offchip()
+    leakage: Leakage = Leakage()
+    dataflow: Dataflow = Dataflow()
+    inference_only: bool = False          # no weight-gradient unit, gradient storage or accumulation lanes
     source: str | None = None
 
     @property

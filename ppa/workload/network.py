@@ -29,6 +29,7 @@ class Layer:
     kernel: int = 1         # K
     stride: int = 1
     padding: int = 0
+    input_activity: float | None = None   # share of input bits that are 1 (bit-serial) / mean input level (analog)
 
     @property
     def out_size(self) -> int:
@@ -66,6 +67,7 @@ class Network:
     input_shape: tuple[int, int, int] = (0, 0, 0)
     notes: str = ""
     source: str = field(default="", compare=False)
+    input_activity: float | None = None   # default input activity of every layer (None: 0.5)
 
     @property
     def mvm_layers(self) -> tuple[Layer, ...]:
@@ -82,11 +84,18 @@ class Network:
 
 
 _LAYER_FIELDS = {
-    "conv": {"name", "type", "out_channels", "kernel", "stride", "padding", "in_channels", "in_size", "input_from"},
-    "fc": {"name", "type", "out_features", "in_features", "input_from"},
+    "conv": {"name", "type", "out_channels", "kernel", "stride", "padding", "in_channels", "in_size", "input_from",
+             "input_activity"},
+    "fc": {"name", "type", "out_features", "in_features", "input_from", "input_activity"},
     "pool": {"name", "type", "kernel", "stride", "op"},
 }
-_TOP_FIELDS = {"name", "dataset", "input", "layers", "notes", "source"}
+_TOP_FIELDS = {"name", "dataset", "input", "layers", "notes", "source", "input_activity"}
+
+
+def _fraction(doc: Document, loc: tuple, value) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value <= 1.0:
+        raise doc.error(loc, f"expected a fraction between 0 and 1, got {value!r}")
+    return float(value)
 
 
 def _int(doc: Document, loc: tuple, value, minimum: int = 1) -> int:
@@ -175,12 +184,17 @@ def network_from_document(doc: Document) -> Network:
                 raise doc.error(loc + ("out_features",), "required field is missing")
             layer = Layer(name, "fc", 1, features, _int(doc, loc + ("out_features",), spec["out_features"]))
             size, channels, flat = 1, layer.out_channels, True
+        if "input_activity" in spec:
+            from dataclasses import replace
+
+            layer = replace(layer, input_activity=_fraction(doc, loc + ("input_activity",), spec["input_activity"]))
         if layer.name in outputs:
             raise doc.error(loc + ("name",), f"layer name {layer.name!r} is used twice")
         outputs[layer.name] = (size, channels, flat)
         layers.append(layer)
+    activity = _fraction(doc, ("input_activity",), data["input_activity"]) if "input_activity" in data else None
     return Network(str(data.get("name", doc.path.stem)), tuple(layers), str(data.get("dataset", "")), (h, w, c),
-                   str(data.get("notes", "")), str(doc.path))
+                   str(data.get("notes", "")), str(doc.path), activity)
 
 
 def read_neurosim_csv(path: str | Path, name: str | None = None) -> Network:
