@@ -207,7 +207,9 @@ def chip_area(a: Activity, g: Geometry, pr: Prices, chip: Chip, shapes: LayerSha
     adcs = adcs_fwd + adcs_bwd
     imc = subarrays * R * C * pr.cell_area
     adc = adcs_fwd * pr.adc.area + adcs_bwd * adc_t.area
-    row_driver = pr.row_area if chip.subarray.input_encoding == "analog" else 0.0   # bit-serial rows need no DAC
+    # analog rows need a DAC; bit-serial rows need no DAC but an input shift register of the activation's bits
+    row_driver = (pr.row_area if chip.subarray.input_encoding == "analog"
+                  else chip.precision.activation_bits * pr.shift_add.register.bit_area)
     periphery = subarrays * adc_sides * (R * (row_driver + pr.decoder_area_per_row) + C * pr.mux_area_per_column)
     sub_area = (imc + adc + periphery) / subarrays
     pes = np.ceil(a.subarrays / chip.hierarchy.subarrays_per_pe)
