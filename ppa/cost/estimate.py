@@ -132,10 +132,13 @@ def price_layers(a: Activity, g: Geometry, pr: Prices, chip: Chip, htree_bit_ene
     adc_t = pr.adc_t if pr.adc_t is not None else pr.adc
     # data dependence: switching energy follows the forward input activity relative to the calibration point;
     # word-line pulses and bit-serial cell reads fire on 1-bits (linear), an analog read's I*V goes as the
-    # level squared; register clocking and the backward pass (errors, not activations) do not follow it
-    r = np.asarray(a.fwd_activity) / REFERENCE_ACTIVITY
+    # level squared, ADC energy as its converter says, adders with their operands, wires with the toggle
+    # rate; register clocking and the backward pass (errors, not activations) do not follow it
+    a_in = np.asarray(a.fwd_activity)
+    r = a_in / REFERENCE_ACTIVITY
     r_read = r**2 if pr.analog_inputs else r
-    r_adc = r if getattr(pr.adc, "input_dependent", False) else 1.0
+    # random data bits toggle a wire with probability 2a(1 - a): 1/2 at the calibration point
+    r_toggle = 4.0 * a_in * (1.0 - a_in)
     adder_e, register_e = pr.shift_add.adder.add_energy, pr.shift_add.register.write_energy
     fwd_adds = a.fwd_conversions + a.fwd_tree_adds
     bwd_adds = a.bwd_conversions + a.bwd_tree_adds
@@ -143,7 +146,7 @@ def price_layers(a: Activity, g: Geometry, pr: Prices, chip: Chip, htree_bit_ene
     energy = {
         "synaptic_array": (a.fwd_cell_reads * r_read + a.bwd_cell_reads) * pr.cell_read_energy
         + (a.fwd_row_drives * r + a.bwd_row_drives) * pr.row_drive_energy,
-        "adc": a.fwd_conversions * pr.adc.convert_energy * r_adc + a.bwd_conversions * adc_t.convert_energy,
+        "adc": a.fwd_conversions * pr.adc.convert_energy_at(r) + a.bwd_conversions * adc_t.convert_energy,
         # adds, plus carrying each partial sum over the PE H-tree to its adder tree; per-weight gradient
         # accumulation is a read-modify-write of the gradient word in on-chip storage
         "accumulation": fwd_adds * (adder_e * r + register_e) + bwd_adds * (adder_e + register_e)
@@ -152,7 +155,7 @@ def price_layers(a: Activity, g: Geometry, pr: Prices, chip: Chip, htree_bit_ene
         "weight_gradient": a.wg_macs * pr.mac.mac_energy + a.wg_data_bits * pr.buffer_bit_energy,
         "weight_update": a.update_cell_writes * pr.cell_write_energy,
         "buffer": a.buffer_bits * pr.buffer_bit_energy,
-        "interconnect": a.htree_bits * htree_bit_energy,
+        "interconnect": a.htree_bits * htree_bit_energy * r_toggle,
         "offchip": pr.offchip.transfer_energy(offchip_bits),
         "leakage": np.zeros_like(np.asarray(a.fwd_steps, dtype=np.float64)),
     }

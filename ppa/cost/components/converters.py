@@ -30,7 +30,6 @@ class SarAdc:
     area_per_step: float
     schreier_fom_db: float = 175.0
     area_scale: float = 1.0
-    input_dependent = False     # capacitor-DAC switching energy averages out over codes
 
     @classmethod
     def from_spec(cls, adc, tech) -> "SarAdc":
@@ -45,6 +44,12 @@ class SarAdc:
     def convert_energy(self):
         """Energy of one conversion: Walden FoM x 2^bits + per-cycle logic x (bits + 1) + thermal-noise term."""
         return (self.fom * np.exp2(self.bits) + self.cycle_energy * (np.asarray(self.bits) + 1)
+                + schreier_energy(self.bits, self.schreier_fom_db))
+
+    def convert_energy_at(self, activity_ratio):
+        """Energy of one conversion when the input (and so the mean code) is `activity_ratio` x the calibration
+        point: the capacitor-DAC switching (Walden term) follows the code, comparator and logic cycles do not."""
+        return (self.fom * np.exp2(self.bits) * np.asarray(activity_ratio) + self.cycle_energy * (np.asarray(self.bits) + 1)
                 + schreier_energy(self.bits, self.schreier_fom_db))
 
     @property
@@ -66,7 +71,6 @@ class FlashAdc:
     gate_energy: float
     gate_area: float
     gate_delay: float
-    input_dependent = False
 
     @classmethod
     def from_spec(cls, adc, tech) -> "FlashAdc":
@@ -84,6 +88,10 @@ class FlashAdc:
     @property
     def convert_energy(self):
         return self.levels * (self.comparator_energy + self.gate_energy)
+
+    def convert_energy_at(self, activity_ratio):
+        """Every comparator decides at every conversion: the energy does not follow the input."""
+        return self.convert_energy * np.ones_like(np.asarray(activity_ratio, dtype=np.float64))
 
     @property
     def convert_latency(self):
@@ -104,7 +112,6 @@ class SenseAmpAdc:
     sense_energy: float
     sense_area: float
     latch_delay: float
-    input_dependent = True
 
     @classmethod
     def from_spec(cls, adc, tech, rows, cell_resistance: float, cell_capacitance: float) -> "SenseAmpAdc":
@@ -122,6 +129,10 @@ class SenseAmpAdc:
     @property
     def convert_energy(self):
         return self.levels * self.sense_energy
+
+    def convert_energy_at(self, activity_ratio):
+        """Current-mode sense amps draw the column current they compare: energy follows the input."""
+        return self.convert_energy * np.asarray(activity_ratio)
 
     @property
     def convert_latency(self):
