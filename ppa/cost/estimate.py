@@ -19,11 +19,11 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from ppa.cost.components.converters import RowDac, SarAdc, make_adc
+from ppa.cost.components import CELL_OF_DEVICE, component
+from ppa.cost.components.converters import CurrentConveyor, RowDac, SarAdc, make_adc
 from ppa.cost.components.memory import OffchipMemory, StaticPower
 from ppa.cost.components.digital import Adder, Buffer, MacUnit, ShiftAdd
 from ppa.cost.components.interconnect import HTree
-from ppa.cost.components.synapses import DwMtjCell, SramCell
 from ppa.errors import PpaError
 from ppa.cost.mapping import Activity, Geometry, LayerShapes, count_actions
 from ppa.workload.network import Network
@@ -31,10 +31,10 @@ from ppa.spec import Chip
 
 Mode = Literal["inference", "training"]
 PAPER_CATEGORIES = ("adc", "accumulation", "synaptic_array", "weight_gradient", "weight_update")
-CATEGORIES = PAPER_CATEGORIES + ("buffer", "interconnect", "offchip", "leakage")
+CATEGORIES = PAPER_CATEGORIES + ("readout", "buffer", "interconnect", "offchip", "leakage")
 Dataflow = Literal["layer_by_layer", "pipelined"]
 REFERENCE_ACTIVITY = 0.5     # input activity at which the shipped constants are calibrated (Dhull's tables)
-AREA_CATEGORIES = ("imc", "routing", "adc", "accumulation", "other_logic_and_storage", "weight_gradient")
+AREA_CATEGORIES = ("imc", "routing", "adc", "readout", "accumulation", "other_logic_and_storage", "weight_gradient")
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,11 @@ class Prices:
     clock: float
     mux_area_per_column: float
     decoder_area_per_row: float
+    noise_read_energy: float            # Bayes-MTJ read of a stochastic layer (0 without a noise source)
+    readout_conversion_energy: float    # column front end per conversion window (0: columns go straight to the ADC)
+    readout_cell_energy: float          # front end sourcing one read cell's column current
+    readout_noise_energy: float         # ... and one Bayes-MTJ's
+    readout_area_per_column: float
     # added: transposed read-out, data dependence, off-chip memory, leakage, gradient storage
     adc_t: SarAdc | None = None           # converter of the transposed (backward) read-out
     analog_inputs: bool = True
@@ -69,7 +74,8 @@ class Prices:
     def from_chip(cls, chip: Chip) -> "Prices":
         """Build every component of a chip from its spec sections and technology."""
         tech, dev, p = chip.technology, chip.device, chip.precision
-        cell = DwMtjCell.from_spec(dev) if dev.kind == "dw_mtj" else SramCell.from_spec(dev, tech)
+        cell = component(CELL_OF_DEVICE[dev.kind]).from_spec(dev, tech)
+        readout = _readout_prices(chip, cell)
         dac = RowDac.from_spec(tech)
         analog = chip.subarray.input_encoding == "analog"
         buf = Buffer.from_spec(0, tech)
@@ -112,12 +118,33 @@ class Prices:
             clock=tech.clock_period,
             mux_area_per_column=tech.mux_area_per_column,
             decoder_area_per_row=tech.decoder_area_per_row,
+            noise_read_energy=cell.noise_read_energy(p.input_mean_square) if chip.probabilistic else 0.0,
+            **readout,
             adc_t=adc_t,
             analog_inputs=analog,
             offchip=offchip,
             static=static,
             grad_storage_bit_energy=getattr(tech, "sram_array_bit_energy", 0.0),
         )
+
+
+def _readout_prices(chip, cell) -> dict[str, float]:
+    """Prices of the column front end before the ADC: a current conveyor sources the column current from the
+    supply for the read window, E = Vdd (I_bias + sum of cell currents) t (SAND2022-13142 Sec. 3.0.6), and holds
+    it on a capacitor sized for the largest column charge, C = I_col t / swing."""
+    ro = chip.readout
+    if ro is None:
+        return {"readout_conversion_energy": 0.0, "readout_cell_energy": 0.0, "readout_noise_energy": 0.0,
+                "readout_area_per_column": 0.0}
+    cc = CurrentConveyor.from_spec(ro, chip.technology)
+    t, x2 = cell.read_latency, chip.precision.input_mean_square
+    i_cell = cell.column_current(x2)
+    i_noise = cell.column_current(x2, noisy=True) - i_cell if chip.probabilistic else 0.0
+    i_max = chip.subarray.rows * (i_cell + i_noise)
+    capacitor = i_max * t / ro.voltage_swing
+    return {"readout_conversion_energy": cc.integrate_energy(0.0, t), "readout_cell_energy": cc.source_energy(i_cell, t),
+            "readout_noise_energy": cc.source_energy(i_noise, t),
+            "readout_area_per_column": cc.area + capacitor / ro.capacitor_density}
 
 
 def price_layers(a: Activity, g: Geometry, pr: Prices, chip: Chip, htree_bit_energy, psum_bit_energy) -> dict[str, dict[str, np.ndarray]]:
@@ -145,8 +172,11 @@ def price_layers(a: Activity, g: Geometry, pr: Prices, chip: Chip, htree_bit_ene
     offchip_bits = a.offchip_bits + a.train_offchip_bits
     energy = {
         "synaptic_array": (a.fwd_cell_reads * r_read + a.bwd_cell_reads) * pr.cell_read_energy
-        + (a.fwd_row_drives * r + a.bwd_row_drives) * pr.row_drive_energy,
+        + (a.fwd_row_drives * r + a.bwd_row_drives) * pr.row_drive_energy
+        + a.fwd_noise_reads * pr.noise_read_energy,
         "adc": a.fwd_conversions * pr.adc.convert_energy_at(r) + a.bwd_conversions * adc_t.convert_energy,
+        "readout": (a.fwd_conversions + a.bwd_conversions) * pr.readout_conversion_energy
+        + (a.fwd_cell_reads + a.bwd_cell_reads) * pr.readout_cell_energy + a.fwd_noise_reads * pr.readout_noise_energy,
         # adds, plus carrying each partial sum over the PE H-tree to its adder tree; per-weight gradient
         # accumulation is a read-modify-write of the gradient word in on-chip storage
         "accumulation": fwd_adds * (adder_e * r + register_e) + bwd_adds * (adder_e + register_e)
@@ -163,8 +193,11 @@ def price_layers(a: Activity, g: Geometry, pr: Prices, chip: Chip, htree_bit_ene
     bus = chip.hierarchy.bus_width
     latency = {
         # each step reads the columns_per_adc column groups in turn, one read pulse and one conversion each
-        "synaptic_array": (a.fwd_steps * cpa + a.bwd_steps * cpa_t) * pr.cell_read_latency,
+        # rows sharing a DAC are set in turn before the read (SAND2022-13142's shared DAC; 0 for a driver per row)
+        "synaptic_array": (a.fwd_steps * cpa + a.bwd_steps * cpa_t) * pr.cell_read_latency
+        + steps * np.minimum(a.rows_per_read, chip.subarray.rows_per_dac) * chip.subarray.dac_time,
         "adc": a.fwd_steps * cpa * pr.adc.convert_latency + a.bwd_steps * cpa_t * adc_t.convert_latency,
+        "readout": 0.0 * steps,             # the front end integrates during the read pulse
         # per step: one shift-add per column group, the weight's bit columns joined serially (cells-1
         # shifted adds), then the adder tree over row groups, one clock per level
         "accumulation": (a.fwd_steps * (cpa + g.cells_per_weight - 1 + a.fwd_tree_depth)
@@ -210,11 +243,15 @@ def chip_area(a: Activity, g: Geometry, pr: Prices, chip: Chip, shapes: LayerSha
     adcs = adcs_fwd + adcs_bwd
     imc = subarrays * R * C * pr.cell_area
     adc = adcs_fwd * pr.adc.area + adcs_bwd * adc_t.area
-    # analog rows need a DAC; bit-serial rows need no DAC but an input shift register of the activation's bits
-    row_driver = (pr.row_area if chip.subarray.input_encoding == "analog"
-                  else chip.precision.activation_bits * pr.shift_add.register.bit_area)
-    periphery = subarrays * adc_sides * (R * (row_driver + pr.decoder_area_per_row) + C * pr.mux_area_per_column)
-    sub_area = (imc + adc + periphery) / subarrays
+    # analog rows need a DAC; a DAC shared by k rows is sized up by sqrt(k) for its larger load (our assumption);
+    # bit-serial rows need no DAC but an input shift register of the activation's bits
+    rpd = chip.subarray.rows_per_dac
+    analog = chip.subarray.input_encoding == "analog"
+    dacs = np.ceil(R / rpd) * np.sqrt(rpd) if analog else 0.0
+    shift_in = 0.0 if analog else R * chip.precision.activation_bits * pr.shift_add.register.bit_area
+    periphery = subarrays * adc_sides * (dacs * pr.row_area + shift_in + R * pr.decoder_area_per_row + C * pr.mux_area_per_column)
+    readout = subarrays * adc_sides * C * pr.readout_area_per_column
+    sub_area = (imc + adc + readout + periphery) / subarrays
     pes = np.ceil(a.subarrays / chip.hierarchy.subarrays_per_pe)
     tiles = np.ceil(pes / chip.hierarchy.pes_per_tile)
     n_pes, n_tiles = np.sum(pes, axis=-1, keepdims=True), np.sum(tiles, axis=-1, keepdims=True)
@@ -255,12 +292,12 @@ def chip_area(a: Activity, g: Geometry, pr: Prices, chip: Chip, shapes: LayerSha
     leakage_power = pr.static.power(cmos_area, buffer_bits + grad_storage_bits + synapse_bits)
     retained_power = pr.static.power(0.0, synapse_bits)
     area = {
-        "imc": imc, "routing": routing, "adc": adc, "accumulation": accumulation,
+        "imc": imc, "routing": routing, "adc": adc, "readout": readout, "accumulation": accumulation,
         "other_logic_and_storage": other, "weight_gradient": weight_gradient,
     }
     area["total"] = sum(area.values())
     area = {k: np.squeeze(v, axis=-1) for k, v in area.items()}
-    geometry = {"subarrays": np.squeeze(subarrays, -1), "pes": np.squeeze(n_pes, -1), "tiles": np.squeeze(n_tiles, -1),
+    geometry = {"subarrays": np.squeeze(subarrays, -1), "periphery_m2": np.squeeze(periphery, -1), "pes": np.squeeze(n_pes, -1), "tiles": np.squeeze(n_tiles, -1),
                 "adcs": np.squeeze(adcs, -1),
                 "leakage_power_w": np.squeeze(leakage_power, -1), "retained_power_w": np.squeeze(retained_power, -1),
                 "htree_bit_energy": pe_tree.bit_energy + tile_tree.bit_energy + chip_tree.bit_energy,
@@ -280,6 +317,7 @@ class Estimate:
     resources: dict[str, float]
     images_per_epoch: int
     notes: list[str] = field(default_factory=list)
+    samples: int | None = None          # BNN samples per prediction (probabilistic chips), None for a DNN
     dataflow: str = "layer_by_layer"
     activity: float | None = None       # the --activity override, None when the network's own values apply
     interval_s: float | None = None     # pipelined: steady-state time per image (the slowest stage)
@@ -329,18 +367,34 @@ class Estimate:
         return out
 
 
-def estimate(network: Network, chip: Chip, mode: Mode = "inference", *, activity: float | None = None,
-             dataflow: Dataflow | None = None, offchip: bool = True, duty_cycle: float | None = None) -> Estimate:
+def check_mode(chip: Chip, mode: str) -> None:
+    """A mode the chip can be priced in: probabilistic cells have no modelled write path, so inference only."""
+    if mode not in ("inference", "training"):
+        raise PpaError(f"mode must be 'inference' or 'training', got {mode!r}", field="mode")
+    if mode == "training" and chip.probabilistic:
+        raise PpaError("on-chip training is not modelled for probabilistic cells (their write path is not in the spec); "
+                       "use --mode inference", file=getattr(chip, "_source_path", None), field="mode")
+
+
+def estimate(network: Network, chip: Chip, mode: Mode = "inference", samples: int | None = None, *,
+             activity: float | None = None, dataflow: Dataflow | None = None, offchip: bool = True,
+             duty_cycle: float | None = None) -> Estimate:
     """Estimate per-layer, per-image latency and energy and the chip area of `network` on `chip`.
 
+    `samples` makes it one BNN prediction on a probabilistic chip: every layer but the first is read `samples`
+    times with its Bayes-MTJ noise sources (SAND2022-13142 Sec. 3.0.3); without it the chip runs a plain DNN.
     `activity` overrides every layer's input activity (share of 1-bits / mean input level, default 0.5);
     `dataflow` overrides the spec's schedule; `offchip=False` leaves the DRAM traffic out; `duty_cycle`
     overrides `leakage.duty_cycle` (share of powered time spent computing)."""
-    if mode not in ("inference", "training"):
-        raise PpaError(f"mode must be 'inference' or 'training', got {mode!r}", field="mode")
-    if getattr(chip, "kind", "imc") != "imc":
-        raise PpaError("a probabilistic-MAC spec (kind: pmac) prices BNN predictions: use ppa.cost.pmac.bnn_prediction_cost "
-                       "or `ppa estimate NETWORK --hw pmac_40nm --samples S`", field="kind")
+    check_mode(chip, mode)
+    if samples is not None:
+        if not chip.probabilistic:
+            raise PpaError("samples need a probabilistic cell (device kind bayes_dw_pair), e.g. --hw pmac_40nm",
+                           file=getattr(chip, "_source_path", None), field="device.kind")
+        if mode != "inference":
+            raise PpaError("BNN predictions are priced for inference only", field="mode")
+        if isinstance(samples, bool) or not isinstance(samples, (int, np.integer)) or samples < 1:
+            raise PpaError(f"samples must be a whole number >= 1, got {samples!r}", field="samples")
     source = getattr(chip, "_source_path", None)
     if activity is not None and not 0.0 <= activity <= 1.0:
         raise PpaError(f"activity must be a fraction between 0 and 1, got {activity}", field="activity")
@@ -364,7 +418,7 @@ def estimate(network: Network, chip: Chip, mode: Mode = "inference", *, activity
     if mode == "training" and schedule == "pipelined":
         raise PpaError("pipelined dataflow models inference only (training keeps every layer's activations for "
                        "the backward pass): use layer_by_layer", file=source, field="dataflow.schedule")
-    shapes = LayerShapes.from_network(network, activity)
+    shapes = LayerShapes.from_network(network, samples, activity=activity)
     if not shapes.names:
         raise PpaError("the network has no conv or fc layer to map", file=network.source or None)
     geometry = Geometry.from_chip(chip)
@@ -398,11 +452,11 @@ def estimate(network: Network, chip: Chip, mode: Mode = "inference", *, activity
         "energy_j": np.stack([np.broadcast_to(priced["energy_j"][c], (n,)) for c in CATEGORIES], axis=1).ravel(),
         "latency_s": np.stack([np.broadcast_to(priced["latency_s"][c], (n,)) for c in CATEGORIES], axis=1).ravel(),
     }
-    resources = {k: float(v) for k, v in resources.items() if not k.endswith("bit_energy")}
+    resources = {k: float(v) for k, v in resources.items() if not k.endswith(("bit_energy", "_m2"))}
     resources["weights"] = float(np.sum(act.weights))
     resources["offchip_bits"] = float(np.sum(np.broadcast_to(act.offchip_bits + act.train_offchip_bits, (n,))))
     return Estimate(network.name, chip.name, mode, pd.DataFrame(rows), area, resources, chip.training.images_per_epoch,
-                    notes, schedule, activity, interval)
+                    notes, samples, schedule, activity, interval)
 
 
 def pipeline_copies(priced: dict, a: Activity, chip: Chip) -> np.ndarray:

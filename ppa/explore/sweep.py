@@ -31,7 +31,7 @@ import pandas as pd
 from pydantic import BaseModel, ValidationError
 
 from ppa.errors import PpaError
-from ppa.cost.estimate import PAPER_CATEGORIES, Mode, Prices, add_leakage, chip_area, price_layers
+from ppa.cost.estimate import PAPER_CATEGORIES, Mode, Prices, add_leakage, check_mode, chip_area, price_layers
 from ppa.cost.mapping import Geometry, LayerShapes, count_actions
 from ppa.workload.network import Network
 from ppa.spec import Chip, load_chip
@@ -149,7 +149,8 @@ def _vector_view(base: Chip, numeric: dict[str, np.ndarray]) -> SimpleNamespace:
             node = getattr(node, part)
         setattr(node, parts[-1], np.asarray(values, dtype=np.float64)[:, None])
     dev = view.device
-    dev.weight_cells = dev.weight_bits if dev.kind == "sram" else 1
+    dev.weight_cells = base.device.weight_cells if not hasattr(dev, "weight_bits") else dev.weight_bits
+    view.probabilistic = base.probabilistic
     view.adcs_per_subarray = np.ceil(np.asarray(view.subarray.columns, dtype=np.float64) / view.subarray.columns_per_adc)
     return view
 
@@ -202,8 +203,7 @@ def evaluate_chunk(network: Network, grid: Grid, points: pd.DataFrame, mode: Mod
         if spec_name not in bases:
             bases[spec_name] = load_chip(spec_name)
         base = bases[spec_name]
-        if not isinstance(base, Chip):
-            raise PpaError("sweeps cover in-memory-computing specs (kind: imc)", file=spec_name, field="kind")
+        check_mode(base, mode)
         structural = dict(zip(group_keys[1:], group[1:]))
         if structural:
             base = _validated(base, structural, grid)
@@ -305,8 +305,12 @@ def _write_atomic(df: pd.DataFrame, path: Path) -> None:
 
 def run_sweep(network: Network, grid: Grid, mode: Mode = "inference", out: str | Path | None = None,
               chunk_size: int = 4096, scheduler: str | None = None,
-              on_chunk: Callable[[int, int], None] | None = None) -> pd.DataFrame:
+              on_chunk: Callable[[int, int], None] | None = None, accuracy: str | None = None,
+              min_accuracy: float | None = None, accuracy_seed: int = 0) -> pd.DataFrame:
     """Evaluate every design point of `grid`, mark the Pareto front, and write `out` (CSV or parquet).
+
+    `accuracy` ('qnn') adds an `accuracy` column from the accuracy model (ppa.explore.joint) and makes it a
+    fourth Pareto objective; `min_accuracy` (a fraction) keeps only the points that reach it.
 
     With `out`, finished chunks live in `OUT.parts/` until the end, so a rerun after an interruption
     evaluates only the missing chunks. `scheduler` is None (in process), 'local' (a Dask LocalCluster) or a
@@ -315,6 +319,8 @@ def run_sweep(network: Network, grid: Grid, mode: Mode = "inference", out: str |
     if chunk_size < 1:
         raise PpaError("chunk size must be positive", field="chunk_size")
     bases = validate_grid(grid)
+    for base in bases.values():
+        check_mode(base, mode)
     points = design_points(grid)
     chunks = [points.iloc[i:i + chunk_size] for i in range(0, len(points), chunk_size)]
     parts_dir = None
@@ -357,7 +363,19 @@ def run_sweep(network: Network, grid: Grid, mode: Mode = "inference", out: str |
     frames = [done[i] for i in range(len(chunks)) if len(done[i])]
     result = pd.concat(frames, ignore_index=True) if frames else evaluate_chunk(network, grid, points.iloc[0:0], mode, bases)
     result = result.sort_values("point", kind="stable").reset_index(drop=True)
-    result["pareto"] = pareto_mask(result[["area_m2", "latency_s", "energy_j"]].to_numpy()) if len(result) else []
+    if accuracy is not None:
+        from ppa.explore.joint import accuracy_column
+
+        result["accuracy"] = accuracy_column(result, bases, accuracy, accuracy_seed)
+        if min_accuracy is not None:
+            below = int((result["accuracy"] < min_accuracy).sum())
+            result = result[result["accuracy"] >= min_accuracy].reset_index(drop=True)
+            result.attrs["below_min_accuracy"] = below
+    elif min_accuracy is not None:
+        raise PpaError("min_accuracy needs an accuracy model (accuracy='qnn')", field="min_accuracy")
+    from ppa.explore.joint import objectives
+
+    result["pareto"] = pareto_mask(objectives(result)) if len(result) else []
     if out is not None:
         _write_atomic(result, out)
         shutil.rmtree(parts_dir, ignore_errors=True)
