@@ -88,3 +88,8 @@ def test_training_costs_more_than_inference(vgg8, dw):
     assert tr.totals("energy_j")["total"] > 2 * inf.totals("energy_j")["total"]
     assert inf.totals("energy_j")["weight_gradient"] == 0.0
     assert inf.area_m2 == tr.area_m2
+
+
+def test_per_layer_energy_ordering_as_table4(vgg8, dw):
+    ours, ref = _per_layer_energy(vgg8, dw)
+    assert list(ours.argsort()) == list(ref.argsort())

@@ -239,3 +239,19 @@ def test_json_keeps_its_schema_and_gains_the_new_categories():
             "resources"} <= set(d)
     json.dumps(d)
     assert np.isfinite(d["per_image"]["energy_j"]["total"])
+
+
+def test_weights_that_do_not_fit_a_fixed_chip_are_streamed_from_offchip_memory():
+    need = int(estimate(NET, DW).resources["tiles"])
+    half = need // 2
+    small = estimate(NET, variant(DW, hierarchy__tiles=half))
+    spill = 1 - half / need
+    streamed = VGG8_WEIGHTS * spill * 3                    # 5 notch states need 3 bits each in DRAM
+    assert small.resources["weights_streamed_fraction"] == pytest.approx(spill)
+    assert small.resources["offchip_bits"] == pytest.approx((32 * 32 * 3 + 10) * 8 + streamed)
+    assert small.totals("energy_j")["offchip"] == pytest.approx(small.resources["offchip_bits"] * 3.9e-12)
+    assert small.totals("energy_j")["weight_update"] > 0 and small.area_m2["total"] < estimate(NET, DW).area_m2["total"]
+    batched = estimate(NET, variant(DW, hierarchy__tiles=half, offchip__images_per_weight_load=100))
+    assert batched.totals("energy_j")["offchip"] < small.totals("energy_j")["offchip"] / 10
+    with pytest.raises(PpaError, match="tiles"):
+        estimate(NET, variant(DW, hierarchy__tiles=half), offchip=False)

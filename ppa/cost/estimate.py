@@ -427,13 +427,23 @@ def estimate(network: Network, chip: Chip, mode: Mode = "inference", samples: in
     area, resources = chip_area(act, geometry, prices, chip, shapes)
     area = {k: float(v) for k, v in area.items()}
     limit = chip.hierarchy.tiles
-    if limit is not None and float(resources["tiles"]) > limit:
-        raise PpaError(f"{network.name} needs {int(resources['tiles'])} tiles of {chip.hierarchy.pes_per_tile} PEs x "
-                       f"{chip.hierarchy.subarrays_per_pe} subarrays; the chip has {limit}",
-                       file=source, field="hierarchy.tiles")
-    priced = price_layers(act, geometry, prices, chip, resources["htree_bit_energy"], resources["psum_bit_energy"])
-    interval = None
+    spill = 0.0
     notes = []
+    if limit is not None and float(resources["tiles"]) > limit:
+        if chip.offchip.kind == "none" or schedule == "pipelined" or mode == "training":
+            raise PpaError(f"{network.name} needs {int(resources['tiles'])} tiles of {chip.hierarchy.pes_per_tile} PEs x "
+                           f"{chip.hierarchy.subarrays_per_pe} subarrays; the chip has {limit} (layer-by-layer inference "
+                           "with an offchip: memory streams the weights that do not fit)",
+                           file=source, field="hierarchy.tiles")
+        spill = 1.0 - limit / float(resources["tiles"])
+        area = {k: (v if k == "weight_gradient" else v * limit / float(resources["tiles"])) for k, v in area.items() if k != "total"}
+        area["total"] = sum(area.values())
+        notes.append(f"{100 * spill:.0f} % of the weights do not fit the {limit} tiles: streamed from off-chip memory "
+                     f"and written into the arrays every {chip.offchip.images_per_weight_load} image(s)")
+    priced = price_layers(act, geometry, prices, chip, resources["htree_bit_energy"], resources["psum_bit_energy"])
+    if spill:
+        add_weight_streaming(priced, act, prices, chip, spill)
+    interval = None
     if schedule == "pipelined":
         copies = pipeline_copies(priced, act, chip)
         for c in priced["latency_s"]:
@@ -454,9 +464,34 @@ def estimate(network: Network, chip: Chip, mode: Mode = "inference", samples: in
     }
     resources = {k: float(v) for k, v in resources.items() if not k.endswith(("bit_energy", "_m2"))}
     resources["weights"] = float(np.sum(act.weights))
-    resources["offchip_bits"] = float(np.sum(np.broadcast_to(act.offchip_bits + act.train_offchip_bits, (n,))))
+    streamed = np.sum(act.weights) * spill * stored_weight_bits(chip.device) / chip.offchip.images_per_weight_load
+    resources["offchip_bits"] = float(np.sum(np.broadcast_to(act.offchip_bits + act.train_offchip_bits, (n,))) + streamed)
+    resources["weights_streamed_fraction"] = spill
     return Estimate(network.name, chip.name, mode, pd.DataFrame(rows), area, resources, chip.training.images_per_epoch,
                     notes, samples, schedule, activity, interval)
+
+
+def stored_weight_bits(device) -> float:
+    """Bits one weight takes in DRAM: the SRAM word, or enough bits to name a multi-state cell's level."""
+    if getattr(device, "weight_bits", None):
+        return float(device.weight_bits)
+    states = getattr(device, "states", None)
+    return float(np.ceil(np.log2(states))) if states else 8.0
+
+
+def add_weight_streaming(priced: dict, a: Activity, pr: Prices, chip: Chip, spill: float) -> dict:
+    """Weights that do not fit a fixed-size chip: the share `spill` of every layer's weights is read from DRAM and
+    written into the arrays once per `offchip.images_per_weight_load` images (rows written in turn, subarrays in
+    parallel); DRAM traffic goes to `offchip`, the array writes to `weight_update`."""
+    reuse = chip.offchip.images_per_weight_load
+    bits = np.asarray(a.weights) * spill * stored_weight_bits(chip.device) / reuse
+    writes = np.asarray(a.weights) * chip.device.weight_cells * spill / reuse
+    priced["energy_j"]["offchip"] = priced["energy_j"]["offchip"] + pr.offchip.transfer_energy(bits)
+    priced["latency_s"]["offchip"] = priced["latency_s"]["offchip"] + pr.offchip.transfer_latency(bits)
+    priced["energy_j"]["weight_update"] = priced["energy_j"]["weight_update"] + writes * pr.cell_write_energy
+    priced["latency_s"]["weight_update"] = (priced["latency_s"]["weight_update"]
+                                            + chip.subarray.rows * spill / reuse * pr.cell_write_latency)
+    return priced
 
 
 def pipeline_copies(priced: dict, a: Activity, chip: Chip) -> np.ndarray:

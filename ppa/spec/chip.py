@@ -242,6 +242,7 @@ class Offchip(Strict):
     store_activations: bool = True        # training: each layer's input goes to DRAM and back for the backward pass
     weight_copy_bits: Annotated[int, Field(ge=0)] = 0   # training: master weight copy read and written once per batch
     gradient_writeback: bool = True      # training: gradient words written to DRAM and read back once per batch
+    images_per_weight_load: PosInt = 1   # inference on a chip too small for the network: images per streamed weight load
 
 
 class Leakage(Strict):
