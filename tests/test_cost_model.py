@@ -255,3 +255,51 @@ def test_weights_that_do_not_fit_a_fixed_chip_are_streamed_from_offchip_memory()
     assert batched.totals("energy_j")["offchip"] < small.totals("energy_j")["offchip"] / 10
     with pytest.raises(PpaError, match="tiles"):
         estimate(NET, variant(DW, hierarchy__tiles=half), offchip=False)
+
+
+@settings(max_examples=8, deadline=None)
+@given(small=st.integers(1, 400), more=st.integers(1, 400))
+def test_training_offchip_traffic_shrinks_with_larger_batches(small, more):
+    a = estimate(NET, variant(DW, training__batch_size=small), "training").resources["offchip_bits"]
+    b = estimate(NET, variant(DW, training__batch_size=small + more), "training").resources["offchip_bits"]
+    assert b < a
+
+
+@settings(max_examples=8, deadline=None)
+@given(pj=st.floats(0.5, 50.0))
+def test_offchip_energy_is_linear_in_energy_per_bit(pj):
+    e = estimate(NET, variant(DW, offchip__energy_per_bit=pj * 1e-12), "training")
+    assert e.totals("energy_j")["offchip"] == pytest.approx(e.resources["offchip_bits"] * pj * 1e-12)
+
+
+@settings(max_examples=6, deadline=None)
+@given(bits=st.integers(3, 10))
+def test_backward_adc_energy_grows_with_transposed_adc_bits(bits):
+    lo = estimate(NET, variant(DW, transposed_readout__adc_bits=bits), "training").totals("energy_j")["adc"]
+    hi = estimate(NET, variant(DW, transposed_readout__adc_bits=bits + 1), "training").totals("energy_j")["adc"]
+    assert hi > lo
+
+
+@settings(max_examples=6, deadline=None)
+@given(extra=st.integers(0, 40), chip=st.sampled_from([DW, SRAM]))
+def test_pipelining_never_slows_an_image_down(extra, chip):
+    need = int(estimate(NET, chip).resources["tiles"])
+    fixed = variant(chip, hierarchy__tiles=need + extra)
+    assert estimate(NET, fixed, dataflow="pipelined").totals("latency_s")["total"] <= \
+        estimate(NET, fixed).totals("latency_s")["total"]
+
+
+def test_calibration_command_lists_every_calibrated_constant_and_checks_the_bounds():
+    from click.testing import CliRunner
+
+    from ppa.cli import main
+
+    out = CliRunner().invoke(main, ["calibration", "--format", "json"])
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.output)
+    fields = {(c["file"], c["field"]): c["fitted_to"] for c in data["constants"]}
+    assert fields[("tech_40nm.yaml", "adc_area_scale")] == "Table V"
+    assert fields[("dw_40nm.yaml", "training.wg_lanes")] == "Table III"
+    assert ("tech_40nm.yaml", "cmos_leakage_density") not in fields      # "not calibrated" is not listed
+    failing = [c["check"] for c in data["checks"] if not c["ok"]]
+    assert failing == ["Table IV DW fc2 energy (J/epoch)"]
