@@ -157,6 +157,8 @@ def price_layers(a: Activity, g: Geometry, pr: Prices, chip: Chip, htree_bit_ene
     cpa_t = getattr(tr, "columns_per_adc", None)
     cpa_t = cpa if cpa_t is None else cpa_t
     adc_t = pr.adc_t if pr.adc_t is not None else pr.adc
+    cyc_f = cpa if a.fwd_adc_cycles is None else a.fwd_adc_cycles      # column groups converted per step
+    cyc_b = cpa_t if a.bwd_adc_cycles is None else a.bwd_adc_cycles
     # data dependence: switching energy follows the forward input activity relative to the calibration point;
     # word-line pulses and bit-serial cell reads fire on 1-bits (linear), an analog read's I*V goes as the
     # level squared, ADC energy as its converter says, adders with their operands, wires with the toggle
@@ -192,16 +194,17 @@ def price_layers(a: Activity, g: Geometry, pr: Prices, chip: Chip, htree_bit_ene
     lanes = chip.training.wg_lanes
     bus = chip.hierarchy.bus_width
     latency = {
-        # each step reads the columns_per_adc column groups in turn, one read pulse and one conversion each
+        # each step reads the column groups in use in turn (at most columns_per_adc), one read pulse and one
+        # conversion each
         # rows sharing a DAC are set in turn before the read (SAND2022-13142's shared DAC; 0 for a driver per row)
-        "synaptic_array": (a.fwd_steps * cpa + a.bwd_steps * cpa_t) * pr.cell_read_latency
+        "synaptic_array": (a.fwd_steps * cyc_f + a.bwd_steps * cyc_b) * pr.cell_read_latency
         + steps * np.minimum(a.rows_per_read, chip.subarray.rows_per_dac) * chip.subarray.dac_time,
-        "adc": a.fwd_steps * cpa * pr.adc.convert_latency + a.bwd_steps * cpa_t * adc_t.convert_latency,
+        "adc": a.fwd_steps * cyc_f * pr.adc.convert_latency + a.bwd_steps * cyc_b * adc_t.convert_latency,
         "readout": 0.0 * steps,             # the front end integrates during the read pulse
         # per step: one shift-add per column group, the weight's bit columns joined serially (cells-1
         # shifted adds), then the adder tree over row groups, one clock per level
-        "accumulation": (a.fwd_steps * (cpa + g.cells_per_weight - 1 + a.fwd_tree_depth)
-                         + a.bwd_steps * (cpa_t + g.cells_per_weight - 1 + a.bwd_tree_depth)) * pr.clock
+        "accumulation": (a.fwd_steps * (cyc_f + g.cells_per_weight - 1 + a.fwd_tree_depth)
+                         + a.bwd_steps * (cyc_b + g.cells_per_weight - 1 + a.bwd_tree_depth)) * pr.clock
         + a.grad_accum_adds / chip.training.accumulation_lanes * pr.clock,
         "weight_gradient": a.wg_macs / lanes * pr.mac.mac_latency,
         "weight_update": a.update_row_steps * pr.cell_write_latency,

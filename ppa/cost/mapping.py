@@ -40,6 +40,7 @@ class Geometry:
     store_activations: np.ndarray | bool = False   # training: layer inputs to DRAM and back
     gradient_writeback: np.ndarray | bool = False  # training: gradient words to DRAM and back once per batch
     weight_copy_bits: np.ndarray | int = 0      # training: master weight copy read + written once per batch
+    t_columns_per_adc: np.ndarray | None = None  # rows per ADC on the transposed edge (None: columns_per_adc)
 
     @classmethod
     def from_chip(cls, chip) -> "Geometry":
@@ -64,6 +65,8 @@ class Geometry:
             store_activations=np.asarray(bool(_get(chip, "offchip.store_activations", False))),
             gradient_writeback=np.asarray(bool(_get(chip, "offchip.gradient_writeback", False))),
             weight_copy_bits=np.asarray(_get(chip, "offchip.weight_copy_bits", 0)),
+            t_columns_per_adc=(None if _get(chip, "transposed_readout.columns_per_adc", None) is None
+                               else np.asarray(chip.transposed_readout.columns_per_adc)),
         )
 
 
@@ -160,6 +163,8 @@ class Activity:
     fwd_activity: np.ndarray | float = 0.5   # input activity of the forward pass (per layer)
     offchip_bits: np.ndarray | float = 0.0   # network input read and network output written (inference and training)
     train_offchip_bits: np.ndarray | float = 0.0   # training: stored activations, gradient and weight write-back
+    fwd_adc_cycles: np.ndarray | None = None   # column groups each ADC converts per step (None: columns_per_adc)
+    bwd_adc_cycles: np.ndarray | None = None   # the same on the transposed (row) edge
 
     def select(self, training: bool) -> "Activity":
         """Zero the training-only actions for an inference estimate."""
@@ -212,6 +217,15 @@ def count_actions(shapes: LayerShapes, g: Geometry) -> Activity:
     bwd_tree_adds = np.where(train, P * K2 * D * (t_col_groups - 1), 0.0)
     bwd_tree_depth = np.where(train, np.ceil(np.log2(np.maximum(t_col_groups, 1.0))), 0.0)
 
+    # an ADC shared by k columns converts only the columns in use: a narrow layer (fc2: 10 outputs) needs fewer
+    # conversion cycles per step than the sharing factor (the busiest subarray of the layer sets the pace)
+    adcs_fwd = np.ceil(g.columns / g.columns_per_adc)
+    used_cols = np.minimum(N * cpw + g.reference_columns, g.columns)
+    fwd_adc_cycles = np.minimum(g.columns_per_adc, np.ceil(used_cols / adcs_fwd))
+    cpa_t = g.columns_per_adc if g.t_columns_per_adc is None else g.t_columns_per_adc
+    used_rows = np.minimum(D * per_subarray, g.rows)
+    bwd_adc_cycles = np.minimum(cpa_t, np.ceil(used_rows / np.ceil(g.rows / cpa_t)))
+
     # weight gradient dL/dW = sum over positions of x_unrolled (K*K*D) outer delta (N)
     wg_macs = P * weights
     in_bits = shapes.in_size**2 * D * g.activation_bits * shapes.passes
@@ -249,4 +263,5 @@ def count_actions(shapes: LayerShapes, g: Geometry) -> Activity:
         buffer_bits=buffer_bits, htree_bits=htree_bits,
         fwd_activity=np.broadcast_to(shapes.activity, np.shape(D)) if np.ndim(shapes.activity) else shapes.activity,
         offchip_bits=offchip_bits, train_offchip_bits=train_offchip_bits,
+        fwd_adc_cycles=fwd_adc_cycles, bwd_adc_cycles=bwd_adc_cycles,
     )
