@@ -303,3 +303,26 @@ def test_calibration_command_lists_every_calibrated_constant_and_checks_the_boun
     assert ("tech_40nm.yaml", "cmos_leakage_density") not in fields      # "not calibrated" is not listed
     failing = [c["check"] for c in data["checks"] if not c["ok"]]
     assert failing == ["Table IV DW fc2 energy (J/epoch)"]
+
+
+def test_vectorised_sweep_prices_leakage_and_offchip_like_estimate():
+    from ppa.explore.sweep import evaluate_points
+
+    duty, pj = np.array([1.0, 0.1, 0.01]), np.array([1e-12, 3.9e-12, 10e-12])
+    got = evaluate_points(NET, SRAM, {"leakage.duty_cycle": duty, "offchip.energy_per_bit": pj}, "training")
+    for i in range(3):
+        one = estimate(NET, variant(SRAM, leakage__duty_cycle=float(duty[i]), offchip__energy_per_bit=float(pj[i])), "training")
+        assert got["energy_j"][i] == pytest.approx(one.totals("energy_j")["total"], rel=1e-9)
+        assert got["latency_s"][i] == pytest.approx(one.totals("latency_s")["total"], rel=1e-9)
+
+
+def test_vectorised_sweep_pipelined_interval_matches_estimate():
+    from ppa.explore.sweep import evaluate_points
+
+    rows = np.array([64.0, 128.0, 256.0])
+    piped = variant(DW, dataflow__schedule="pipelined")
+    got = evaluate_points(NET, piped, {"subarray.rows": rows}, "inference")
+    for i, r in enumerate(rows):
+        one = estimate(NET, variant(piped, subarray__rows=int(r)))
+        assert got["latency_s"][i] == pytest.approx(one.totals("latency_s")["total"], rel=1e-9)
+        assert got["energy_j"][i] == pytest.approx(one.totals("energy_j")["total"], rel=1e-9)
