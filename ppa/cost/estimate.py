@@ -328,12 +328,13 @@ class Estimate:
     def totals(self, quantity: str, categories=CATEGORIES) -> dict[str, float]:
         """Per-image totals of `energy_j` or `latency_s` by category, plus 'total' over `categories`.
 
-        Pipelined, the latency 'total' is the steady-state interval (slowest stage), not the sum of stages."""
+        Pipelined, the latency 'total' is the steady-state interval (the slowest stage counting `categories`),
+        not the sum of stages."""
         by_cat = self.table.groupby("category", sort=False)[quantity].sum()
         out = {c: float(by_cat.get(c, 0.0)) for c in CATEGORIES}
         out["total"] = float(sum(out[c] for c in categories))
-        if quantity == "latency_s" and self.interval_s is not None:
-            out["total"] = self.interval_s
+        if quantity == "latency_s" and self.interval_s is not None:     # the slowest stage over these categories
+            out["total"] = float(self.per_layer("latency_s")[list(categories)].sum(axis=1).max())
         return out
 
     def per_layer(self, quantity: str) -> pd.DataFrame:
