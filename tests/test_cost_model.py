@@ -63,6 +63,12 @@ def test_sar_energy_per_bit_between_walden_and_thermal_regimes(bits):
         assert ratio > 3.0
 
 
+def test_thermal_constant_is_the_schreier_envelope_at_8_bits():
+    from ppa.cost.components.converters import schreier_energy_8b
+
+    assert TECH.adc_thermal_energy_8b == pytest.approx(schreier_energy_8b(175.0), rel=0.01)
+
+
 @given(kind=st.sampled_from(["flash", "sense_amp"]), bits=st.integers(2, 15))
 def test_flash_and_sense_amp_area_and_energy_double_per_bit(kind, bits):
     lo, hi = adc(kind, bits), adc(kind, bits + 1)

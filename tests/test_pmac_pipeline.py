@@ -22,8 +22,8 @@ from ppa.workload import load_network
 TECH_AT_MOVE = {"full_adder_energy": 2.8e-15, "full_adder_area": 3.5e-12, "register_energy": 2.5e-15,
                 "register_area": 4.4e-12, "sram_buffer_energy": 0.15e-12, "adc_walden_fom": 6.4e-15,
                 "adc_cycle_energy": 20e-15, "adc_cycle_time": 138e-12, "adc_area_fixed": 900e-12,
-                "adc_area_per_step": 2.5e-12, "adc_area_scale": 1.0, "adc_schreier_fom_db": 400.0,
-                "dac_energy_per_row": 420e-15, "mac_energy": 0.18e-12}   # 400 dB (unvalidated copy) switches the thermal term off
+                "adc_area_per_step": 2.5e-12, "adc_area_scale": 1.0, "adc_thermal_energy_8b": 0.0,
+                "dac_energy_per_row": 420e-15, "mac_energy": 0.18e-12}   # 0 J (an unvalidated copy) switches the thermal term off
 _CURRENT = load_chip("pmac_40nm")
 SPEC = _CURRENT.model_copy(update={"technology": _CURRENT.technology.model_copy(update=TECH_AT_MOVE),
                                    "leakage": _CURRENT.leakage.model_copy(update={"enabled": False})})

@@ -82,10 +82,10 @@ class Prices:
         rows = chip.subarray.rows
         # the column a sense-amp converter must charge: one cell's LSB current into `rows` cells of bit-line
         if dev.kind == "dw_mtj":
-            g = np.asarray(dev.conductances, dtype=np.float64)
-            cell_r = float((len(g) - 1) / (g[-1] - g[0]))       # resistance of one conductance step
+            g = dev.conductances                                 # floats, or arrays of design points in a sweep
+            cell_r = (len(g) - 1) / (np.asarray(g[-1], dtype=np.float64) - np.asarray(g[0], dtype=np.float64))
         else:
-            cell_r = float(getattr(dev, "read_resistance", 20e3))
+            cell_r = getattr(dev, "read_resistance", 20e3)
         cell_c = tech.wire_capacitance * np.sqrt(dev.cell_area)  # bit-line wire across one cell pitch
         adc = make_adc(chip.adc, tech, rows, cell_r, cell_c)
         tr = getattr(chip, "transposed_readout", None)

@@ -51,7 +51,7 @@ class Technology(Strict):
     mux_area_per_column: SquareMeters
     decoder_area_per_row: SquareMeters
     # fields added for the ADC family, leakage and the calibrated digital scale (defaults keep older specs valid)
-    adc_schreier_fom_db: Annotated[float, Field(gt=100.0, lt=220.0)] = 175.0   # thermal-noise-limited regime (4x energy per bit)
+    adc_thermal_energy_8b: Joules = 0.155e-12   # thermal-noise-limited conversion energy at 8 bits (x4 per bit)
     adc_area_scale: float = 1.0        # calibrated scale factor on the survey SAR area trend
     comparator_energy: Joules = 10e-15  # one latched (StrongARM) comparator decision
     comparator_area: SquareMeters = 30e-12

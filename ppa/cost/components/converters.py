@@ -7,12 +7,15 @@ from dataclasses import dataclass
 import numpy as np
 
 
-def schreier_energy(bits, fom_db: float):
-    """Thermal-noise-limited energy per conversion from the Schreier FoM (Murmann ADC survey):
-    FoM_S = SNDR + 10 log10(f_s / 2 / P) with SNDR = 6.02 B + 1.76 dB, so P / f_s = 1 / (2 * 10^((FoM_S - SNDR) / 10)),
-    which grows 4x per bit."""
-    sndr = 6.02 * np.asarray(bits, dtype=np.float64) + 1.76
-    return 1.0 / (2.0 * 10.0 ** ((fom_db - sndr) / 10.0))
+def schreier_energy_8b(fom_db: float) -> float:
+    """Thermal-noise-limited energy of an 8-bit conversion from the Schreier FoM (Murmann ADC survey):
+    FoM_S = SNDR + 10 log10(f_s / 2 / P) with SNDR = 6.02 B + 1.76 dB, so P / f_s = 1 / (2 * 10^((FoM_S - SNDR) / 10))."""
+    return 1.0 / (2.0 * 10.0 ** ((fom_db - (6.02 * 8 + 1.76)) / 10.0))
+
+
+def thermal_energy(bits, energy_8b: float):
+    """The Schreier term at B bits from its 8-bit value: SNDR grows 6.02 dB per bit, so the energy 10^0.602 = 4x."""
+    return energy_8b * 10.0 ** (0.602 * (np.asarray(bits, dtype=np.float64) - 8.0))
 
 
 @dataclass(frozen=True)
@@ -28,13 +31,13 @@ class SarAdc:
     cycle_time: float           # s per SAR bit cycle
     area_fixed: float
     area_per_step: float
-    schreier_fom_db: float = 175.0
+    thermal_energy_8b: float = 0.0   # J: the Schreier (thermal-noise) term at 8 bits
     area_scale: float = 1.0
 
     @classmethod
     def from_spec(cls, adc, tech) -> "SarAdc":
         return cls(adc.bits, tech.adc_walden_fom, tech.adc_cycle_energy, tech.adc_cycle_time, tech.adc_area_fixed,
-                   tech.adc_area_per_step, getattr(tech, "adc_schreier_fom_db", 175.0), getattr(tech, "adc_area_scale", 1.0))
+                   tech.adc_area_per_step, getattr(tech, "adc_thermal_energy_8b", 0.0), getattr(tech, "adc_area_scale", 1.0))
 
     @property
     def area(self):
@@ -44,13 +47,13 @@ class SarAdc:
     def convert_energy(self):
         """Energy of one conversion: Walden FoM x 2^bits + per-cycle logic x (bits + 1) + thermal-noise term."""
         return (self.fom * np.exp2(self.bits) + self.cycle_energy * (np.asarray(self.bits) + 1)
-                + schreier_energy(self.bits, self.schreier_fom_db))
+                + thermal_energy(self.bits, self.thermal_energy_8b))
 
     def convert_energy_at(self, activity_ratio):
         """Energy of one conversion when the input (and so the mean code) is `activity_ratio` x the calibration
         point: the capacitor-DAC switching (Walden term) follows the code, comparator and logic cycles do not."""
         return (self.fom * np.exp2(self.bits) * np.asarray(activity_ratio) + self.cycle_energy * (np.asarray(self.bits) + 1)
-                + schreier_energy(self.bits, self.schreier_fom_db))
+                + thermal_energy(self.bits, self.thermal_energy_8b))
 
     @property
     def convert_latency(self):
