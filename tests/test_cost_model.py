@@ -206,6 +206,27 @@ def test_pipelined_copies_slow_layers_into_spare_tiles():
     assert any("copied" in n for n in roomy.notes)
 
 
+def test_transformer_vector_layers_leak_and_pipeline_like_array_layers():
+    """Vector-unit and dynamic-product layers take time, so they leak (the vector unit's own logic leaks too), and
+    each is a pipeline stage; the sweep path prices both exactly as estimate does."""
+    from ppa.explore.sweep import evaluate_points
+
+    vit = load_network("networks/vit_tiny16.yaml")
+    e = estimate(vit, DW)
+    assert e.totals("energy_j")["leakage"] == pytest.approx(e.resources["leakage_power_w"] * e.totals("latency_s")["total"])
+    assert e.per_layer("energy_j").loc[[la.name for la in vit.layers if la.kind == "softmax"], "leakage"].min() > 0
+    wide = estimate(vit, variant(DW, vector_unit__lanes=256))
+    assert wide.resources["leakage_power_w"] - e.resources["leakage_power_w"] == pytest.approx(
+        TECH.cmos_leakage_density * 128 * DW.vector_unit.op_area, rel=1e-9)
+    pipe = estimate(vit, DW, dataflow="pipelined")
+    stages = e.per_layer("latency_s")[[c for c in e.categories if c != "leakage"]].sum(axis=1)
+    assert pipe.totals("latency_s")["total"] == pytest.approx(stages.max(), rel=1e-12)
+    assert stages.idxmax() in {la.name for la in vit.layers}
+    swept = evaluate_points(vit, variant(DW, dataflow__schedule="pipelined"), {}, "inference")
+    assert swept["latency_s"][0] == pytest.approx(pipe.totals("latency_s")["total"], rel=1e-9)
+    assert swept["energy_j"][0] == pytest.approx(pipe.totals("energy_j")["total"], rel=1e-9)
+
+
 def test_pipelined_training_is_refused():
     with pytest.raises(PpaError, match="pipelined"):
         estimate(NET, DW, "training", dataflow="pipelined")

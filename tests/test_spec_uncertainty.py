@@ -7,6 +7,8 @@ import math
 from pathlib import Path
 
 import numpy as np
+
+import ppa
 import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings
@@ -113,7 +115,8 @@ def test_every_draw_is_validated_through_the_model(tmp_path):
 
 def test_a_spread_on_a_list_moves_its_elements_together(tmp_path):
     """One draw scales every conductance state: their ratios stay, so even a wide spread keeps them ascending."""
-    p = spec(tmp_path, "device:\n  uncertainty: {conductances: 60 %}\n")
+    p = spec(tmp_path, "device:\n  conductances: [3.3e-5 S, 7.8e-5 S, 12.3e-5 S, 16.9e-5 S, 21.2e-5 S]\n"
+                       "  uncertainty: {conductances: 60 %}\n")
     chip = load_chip(p)
     d = distributions_of(chip)
     states = [f"device.conductances.{i}" for i in range(5)]
@@ -124,7 +127,8 @@ def test_a_spread_on_a_list_moves_its_elements_together(tmp_path):
     assert np.std(np.log(g[0])) > 0.3
     sample_estimate(NET, chip, "training", 300, seed=5)          # every draw validates: the states stay ascending
     with pytest.raises(PpaError, match="a list takes"):
-        load_chip(spec(tmp_path, "device:\n  uncertainty: {conductances: {low: 1e-5 S, high: 2e-4 S}}\n", "bad.yaml"))
+        load_chip(spec(tmp_path, "device:\n  conductances: [3.3e-5 S, 7.8e-5 S, 12.3e-5 S, 16.9e-5 S, 21.2e-5 S]\n"
+                       "  uncertainty: {conductances: {low: 1e-5 S, high: 2e-4 S}}\n", "bad.yaml"))
 
 
 # ------------------------------------------------------------------ sampling
@@ -243,9 +247,12 @@ def test_sensitivity_ranks_the_dominant_constants(dw):
     res = sensitivity(NET, dw, "training", 600, seed=1)
     t = res.table.set_index("field")
     assert set(uncertain_units(distributions_of(dw))) == set(t.index[t["uncertain"]])
-    assert set(numeric_fields(dw)) <= set(t.index)
-    # a list drawn as one (the conductance states) answers like the sum of its elements: read energy ~ G, like ~ t_read
-    assert t.loc["device.conductances", "elasticity_energy_j"] == pytest.approx(t.loc["device.read_pulse", "elasticity_energy_j"], rel=1e-6)
+    from ppa.explore.sensitivity import COUNTING_FIELDS
+
+    assert set(numeric_fields(dw)) - COUNTING_FIELDS <= set(t.index)
+    # the states follow G ~ 1/RA (Table VIII's parametric form): read energy ~ G t_read, so RA answers like -t_read
+    assert t.loc["device.resistance_area_product", "elasticity_energy_j"] == pytest.approx(
+        -t.loc["device.read_pulse", "elasticity_energy_j"], rel=1e-6)
     # the weight-gradient MAC energy is ~60 % of the training energy and carries a 20 % spread: it leads the Sobol ranking
     assert t["sobol_energy_j"].idxmax() == "technology.mac_energy"
     # latency: only the SAR cycle and the read pulse of the uncertain constants scale a latency term
@@ -349,3 +356,18 @@ def test_elasticities_obey_eulers_theorem(name):
     # DRAM time is bits / bandwidth: a bandwidth is an inverse time constant
     assert e.loc[latency, "elasticity_latency_s"].sum() - e.loc["offchip.bandwidth", "elasticity_latency_s"] == pytest.approx(1.0, abs=1e-6)
     assert e.loc[area, "elasticity_area_m2"].sum() + 0.5 * e.loc["technology.wire_pitch", "elasticity_area_m2"] == pytest.approx(1.0, abs=1e-6)
+
+
+@pytest.mark.parametrize("net_name", ["vgg8", "vit_tiny16"])
+def test_sampled_points_price_like_estimate(net_name):
+    """The array path the Monte Carlo and the elasticities use gives estimate()'s totals, digital layers included
+    (a per-point sum spread over the layer axis once multiplied a category by the number of layers)."""
+    from ppa.explore.uncertainty import sample_points
+    from ppa.workload import load_network as load
+
+    net, chip = load(net_name), load_chip("dw_40nm")
+    est = ppa.estimate(net, chip, "inference")
+    energy, latency, _ = sample_points(net, chip, {"technology.vdd": np.full(3, chip.technology.vdd)}, "inference", 3)
+    for parts, q in ((energy, "energy_j"), (latency, "latency_s")):
+        got = sum(np.sum(v, axis=-1) for v in parts.values())
+        assert np.allclose(got, est.totals(q)["total"], rtol=1e-9)

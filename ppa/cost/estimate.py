@@ -24,14 +24,20 @@ from ppa.cost.components.converters import CurrentConveyor, RowDac, SarAdc, make
 from ppa.cost.components.memory import OffchipMemory, StaticPower
 from ppa.cost.components.digital import Adder, Buffer, MacUnit, ShiftAdd
 from ppa.cost.components.interconnect import HTree
+from ppa.cost.components.vector import VectorUnit
 from ppa.errors import PpaError
-from ppa.cost.mapping import Activity, Geometry, LayerShapes, count_actions
+from ppa.cost.mapping import (Activity, DigitalActivity, Geometry, LayerShapes, OperandWrites, count_actions,
+                              count_digital, operand_writes, without_training_of_operands)
 from ppa.workload.network import Network
 from ppa.spec import Chip
 
 Mode = Literal["inference", "training"]
 PAPER_CATEGORIES = ("adc", "accumulation", "synaptic_array", "weight_gradient", "weight_update")
 CATEGORIES = PAPER_CATEGORIES + ("readout", "buffer", "interconnect", "offchip", "leakage")
+# layers beyond the paper's CNNs: the vector unit (softmax, layer norm, GELU, adds) and activation-by-activation
+# products (digital MACs, or operand writes into arrays); present in a table only when the network has such layers
+EXTRA_CATEGORIES = ("vector", "dynamic_matmul")
+ALL_CATEGORIES = CATEGORIES + EXTRA_CATEGORIES
 Dataflow = Literal["layer_by_layer", "pipelined"]
 REFERENCE_ACTIVITY = 0.5     # input activity at which the shipped constants are calibrated (Dhull's tables)
 AREA_CATEGORIES = ("imc", "routing", "adc", "readout", "accumulation", "other_logic_and_storage", "weight_gradient")
@@ -221,13 +227,56 @@ def add_leakage(priced: dict, power_active, power_retained, duty_cycle, image_ti
     """Fill the `leakage` category: each layer leaks P_active for its own time, and the volatile cells that must
     keep their weights leak P_retained through the idle time too (t * (1/duty - 1)); with `image_time` (a
     pipelined interval) the chip leaks for that time, shared among layers by their busy time."""
-    lat = sum(v for k, v in priced["latency_s"].items() if k != "leakage")
+    # summed in ALL_CATEGORIES order, so estimates and sweeps (whose dicts differ in order) agree to the last bit
+    lat = sum(priced["latency_s"][c] for c in ALL_CATEGORIES if c in priced["latency_s"] and c != "leakage")
     if image_time is not None:
         share = lat / np.sum(lat, axis=-1, keepdims=True)
         lat = share * np.asarray(image_time)[..., None]
     idle = 1.0 / np.asarray(duty_cycle) - 1.0
     priced["energy_j"]["leakage"] = lat * (np.asarray(power_active)[..., None] + idle * np.asarray(power_retained)[..., None])
     return priced
+
+
+def _matmul_lanes(chip):
+    """Digital MAC lanes of dynamic products: the vector unit's own, or the weight-gradient unit's (idle in inference)."""
+    own = chip.vector_unit.matmul_lanes
+    return chip.training.wg_lanes if own is None else own
+
+
+def vector_unit_area(chip, digital: DigitalActivity):
+    """Area of the vector unit, on chips whose network has vector-unit layers (else 0); design points keep their
+    leading axes (a swept `lanes` of shape (P, 1) gives (P,), as chip_area's totals)."""
+    if not digital.names:
+        return 0.0
+    area = np.asarray(VectorUnit.from_spec(chip.vector_unit, chip.technology).area, dtype=np.float64)
+    return area.reshape(area.shape[:-1]) if area.ndim >= 2 else area
+
+
+def price_operand_writes(w: OperandWrites, pr: Prices, chip: Chip, training: bool) -> dict[str, dict[str, np.ndarray]]:
+    """`dynamic_matmul: array`: writing each image's operand into the arrays (device write energy, row-by-row
+    write latency) and reading it from the buffer; in training, the two backward products run digitally."""
+    bus = chip.hierarchy.bus_width
+    backward = w.backward_macs if training else 0.0 * w.backward_macs
+    lanes = _matmul_lanes(chip)
+    return {
+        "energy_j": {"dynamic_matmul": w.cell_writes * pr.cell_write_energy + backward * pr.mac.mac_energy,
+                     "buffer": w.bits * pr.buffer_bit_energy},
+        "latency_s": {"dynamic_matmul": w.row_steps * pr.cell_write_latency + backward / lanes * pr.mac.mac_latency,
+                      "buffer": w.bits / bus * pr.clock},
+    }
+
+
+def price_digital(d: DigitalActivity, pr: Prices, chip: Chip) -> dict[str, dict[str, np.ndarray]]:
+    """Vector-unit layers priced per operation, digital dynamic products per MAC, and their buffer traffic."""
+    vu = VectorUnit.from_spec(chip.vector_unit, chip.technology)
+    lanes = _matmul_lanes(chip)
+    bus = chip.hierarchy.bus_width
+    return {
+        "energy_j": {"vector": vu.energy(d.vector_ops), "dynamic_matmul": d.macs * pr.mac.mac_energy,
+                     "buffer": d.buffer_bits * pr.buffer_bit_energy},
+        "latency_s": {"vector": vu.latency(d.vector_ops), "dynamic_matmul": d.macs / lanes * pr.mac.mac_latency,
+                      "buffer": d.buffer_bits / bus * pr.clock},
+    }
 
 
 def chip_area(a: Activity, g: Geometry, pr: Prices, chip: Chip, shapes: LayerShapes) -> tuple[dict[str, np.ndarray], dict]:
@@ -325,23 +374,30 @@ class Estimate:
     activity: float | None = None       # the --activity override, None when the network's own values apply
     interval_s: float | None = None     # pipelined: steady-state time per image (the slowest stage)
 
-    def totals(self, quantity: str, categories=CATEGORIES) -> dict[str, float]:
-        """Per-image totals of `energy_j` or `latency_s` by category, plus 'total' over `categories`.
+    @property
+    def categories(self) -> tuple[str, ...]:
+        """The table's categories: CATEGORIES, plus EXTRA_CATEGORIES when the network has vector or dynamic layers."""
+        present = set(self.table["category"])
+        return tuple(c for c in ALL_CATEGORIES if c in present)
+
+    def totals(self, quantity: str, categories=None) -> dict[str, float]:
+        """Per-image totals of `energy_j` or `latency_s` by category, plus 'total' over `categories` (default: all).
 
         Pipelined, the latency 'total' is the steady-state interval (the slowest stage counting `categories`),
         not the sum of stages."""
         by_cat = self.table.groupby("category", sort=False)[quantity].sum()
-        out = {c: float(by_cat.get(c, 0.0)) for c in CATEGORIES}
-        out["total"] = float(sum(out[c] for c in categories))
+        out = {c: float(by_cat.get(c, 0.0)) for c in self.categories}
+        chosen = [c for c in (self.categories if categories is None else categories) if c in out]
+        out["total"] = float(sum(out[c] for c in chosen))
         if quantity == "latency_s" and self.interval_s is not None:     # the slowest stage over these categories
-            out["total"] = float(self.per_layer("latency_s")[list(categories)].sum(axis=1).max())
+            out["total"] = float(self.per_layer("latency_s")[chosen].sum(axis=1).max())
         return out
 
     def per_layer(self, quantity: str) -> pd.DataFrame:
         """Layer x category matrix of `quantity` per image (layers in network order)."""
         wide = self.table.pivot(index="layer", columns="category", values=quantity)
         order = list(dict.fromkeys(self.table["layer"]))
-        return wide.loc[order, list(CATEGORIES)]
+        return wide.loc[order, list(self.categories)]
 
     def to_dict(self, scale: float = 1.0) -> dict:
         """The JSON form of the CLI (`--format json`): per image values, or scaled by `scale` images."""
@@ -351,13 +407,13 @@ class Estimate:
             for i, (name, row) in enumerate(wide.iterrows()):
                 if len(layers) <= i:
                     layers.append({"name": name})
-                layers[i][quantity] = {**{c: float(row[c]) for c in CATEGORIES}, "total": float(row.sum())}
+                layers[i][quantity] = {**{c: float(row[c]) for c in self.categories}, "total": float(row.sum())}
         key = "per_image" if scale == 1.0 else "run"
         out = {
             "network": self.network, "hardware": self.hardware, "mode": self.mode,
             "dataflow": self.dataflow, "activity": self.activity,
             "area_m2": dict(self.area_m2),
-            "per_image": {"latency_s": self.totals("latency_s", CATEGORIES), "energy_j": self.totals("energy_j", CATEGORIES)},
+            "per_image": {"latency_s": self.totals("latency_s"), "energy_j": self.totals("energy_j")},
             "paper_categories_per_image": {
                 "latency_s": self.totals("latency_s", PAPER_CATEGORIES)["total"],
                 "energy_j": self.totals("energy_j", PAPER_CATEGORIES)["total"],
@@ -422,11 +478,16 @@ def estimate(network: Network, chip: Chip, mode: Mode = "inference", samples: in
     if mode == "training" and schedule == "pipelined":
         raise PpaError("pipelined dataflow models inference only (training keeps every layer's activations for "
                        "the backward pass): use layer_by_layer", file=source, field="dataflow.schedule")
-    shapes = LayerShapes.from_network(network, samples, activity=activity)
+    dynamic_in_arrays = chip.vector_unit.dynamic_matmul == "array"
+    training = mode == "training"
+    shapes = LayerShapes.from_network(network, samples, dynamic_in_arrays, activity=activity)
     if not shapes.names:
         raise PpaError("the network has no conv or fc layer to map", file=network.source or None)
     geometry = Geometry.from_chip(chip)
-    act = count_actions(shapes, geometry).select(training=mode == "training")
+    act = count_actions(shapes, geometry)
+    writes = operand_writes(shapes, geometry, act)
+    act = without_training_of_operands(act, shapes).select(training=training)
+    digital = count_digital(network, geometry, dynamic_in_arrays, samples).select(training=training)
     prices = Prices.from_chip(chip)
     area, resources = chip_area(act, geometry, prices, chip, shapes)
     area = {k: float(v) for k, v in area.items()}
@@ -444,33 +505,66 @@ def estimate(network: Network, chip: Chip, mode: Mode = "inference", samples: in
         area["total"] = sum(area.values())
         notes.append(f"{100 * spill:.0f} % of the weights do not fit the {limit} tiles: streamed from off-chip memory "
                      f"and written into the arrays every {chip.offchip.images_per_weight_load} image(s)")
+    vector_area = float(vector_unit_area(chip, digital))   # the vector unit exists on chips whose network needs it
+    area["other_logic_and_storage"] = area["other_logic_and_storage"] + vector_area
+    area["total"] = area["total"] + vector_area
+    leakage_power = float(resources["leakage_power_w"]) + float(prices.static.power(vector_area, 0.0))
     priced = price_layers(act, geometry, prices, chip, resources["htree_bit_energy"], resources["psum_bit_energy"])
     if spill:
         add_weight_streaming(priced, act, prices, chip, spill)
+    extended = bool(digital.names) or bool(np.any(shapes.dynamic))
+    categories = ALL_CATEGORIES if extended else CATEGORIES
+    n_mvm = len(shapes.names)
+    per_layer = {q: {c: np.broadcast_to(priced[q].get(c, 0.0), (n_mvm,)).astype(np.float64) for c in categories} for q in priced}
+    # tiles each layer occupies (a pipelined chip may copy a slow layer's weights); digital layers hold none
+    pes = np.ceil(np.broadcast_to(act.subarrays, (n_mvm,)) / chip.hierarchy.subarrays_per_pe)
+    layer_tiles = np.ceil(pes / chip.hierarchy.pes_per_tile)
+    if extended:
+        for q, parts in price_operand_writes(writes, prices, chip, training).items():
+            for c, v in parts.items():
+                per_layer[q][c] = per_layer[q][c] + np.broadcast_to(v, (n_mvm,))
+        dig = price_digital(digital, prices, chip)
+        m = len(digital.names)
+        for q in per_layer:
+            extra = {c: np.broadcast_to(dig[q].get(c, 0.0), (m,)).astype(np.float64) for c in categories}
+            per_layer[q] = {c: np.concatenate([per_layer[q][c], extra[c]]) for c in categories}
+        index = {la.name: i for i, la in enumerate(network.layers)}
+        order = np.argsort([index[name] for name in shapes.names] + list(digital.index), kind="stable")
+        names = np.array(list(shapes.names) + list(digital.names), dtype=object)[order]
+        per_layer = {q: {c: v[order] for c, v in parts.items()} for q, parts in per_layer.items()}
+        layer_tiles = np.concatenate([layer_tiles, np.full(m, np.inf)])[order]
+    else:
+        names = np.array(shapes.names, dtype=object)
+    n = len(names)
     interval = None
     if schedule == "pipelined":
-        copies = pipeline_copies(priced, act, chip)
-        for c in priced["latency_s"]:
-            priced["latency_s"][c] = priced["latency_s"][c] / copies
-        stage = sum(priced["latency_s"][c] for c in CATEGORIES)
+        copies = pipeline_copies(per_layer["latency_s"], layer_tiles, chip)
+        for c in per_layer["latency_s"]:
+            per_layer["latency_s"][c] = per_layer["latency_s"][c] / copies
+        stage = sum(per_layer["latency_s"][c] for c in categories)
         interval = float(np.max(stage))
         if np.any(copies > 1):
             notes.append("pipelined: weights copied into spare tiles for " + ", ".join(
-                f"{n} x{int(k)}" for n, k in zip(shapes.names, copies) if k > 1))
-    add_leakage(priced, resources["leakage_power_w"], resources["retained_power_w"], chip.leakage.duty_cycle,
+                f"{name} x{int(k)}" for name, k in zip(names, copies) if k > 1))
+    add_leakage(per_layer, leakage_power, resources["retained_power_w"], chip.leakage.duty_cycle,
                 None if interval is None else np.asarray(interval))
-    n = len(shapes.names)
     rows = {
-        "layer": np.repeat(np.array(shapes.names, dtype=object), len(CATEGORIES)),
-        "category": np.tile(np.array(CATEGORIES, dtype=object), n),
-        "energy_j": np.stack([np.broadcast_to(priced["energy_j"][c], (n,)) for c in CATEGORIES], axis=1).ravel(),
-        "latency_s": np.stack([np.broadcast_to(priced["latency_s"][c], (n,)) for c in CATEGORIES], axis=1).ravel(),
+        "layer": np.repeat(names, len(categories)),
+        "category": np.tile(np.array(categories, dtype=object), n),
+        "energy_j": np.stack([per_layer["energy_j"][c] for c in categories], axis=1).ravel(),
+        "latency_s": np.stack([per_layer["latency_s"][c] for c in categories], axis=1).ravel(),
     }
     resources = {k: float(v) for k, v in resources.items() if not k.endswith(("bit_energy", "_m2"))}
+    resources["leakage_power_w"] = leakage_power
     resources["weights"] = float(np.sum(act.weights))
     streamed = np.sum(act.weights) * spill * stored_weight_bits(chip.device) / chip.offchip.images_per_weight_load
-    resources["offchip_bits"] = float(np.sum(np.broadcast_to(act.offchip_bits + act.train_offchip_bits, (n,))) + streamed)
+    resources["offchip_bits"] = float(np.sum(np.broadcast_to(act.offchip_bits + act.train_offchip_bits, (n_mvm,))) + streamed)
     resources["weights_streamed_fraction"] = spill
+    if dynamic_in_arrays and np.any(shapes.dynamic):
+        resources["operand_cell_writes"] = float(np.sum(writes.cell_writes))
+        endurance = getattr(chip.device, "endurance", None)
+        if endurance is not None:        # every operand cell is rewritten once per image
+            resources["lifetime_images"] = float(endurance)
     return Estimate(network.name, chip.name, mode, pd.DataFrame(rows), area, resources, chip.training.images_per_epoch,
                     notes, samples, schedule, activity, interval)
 
@@ -498,17 +592,17 @@ def add_weight_streaming(priced: dict, a: Activity, pr: Prices, chip: Chip, spil
     return priced
 
 
-def pipeline_copies(priced: dict, a: Activity, chip: Chip) -> np.ndarray:
+def pipeline_copies(latency: dict, tiles, chip: Chip) -> np.ndarray:
     """Copies of each layer's weights in a pipelined chip: on a fixed-size chip (`hierarchy.tiles`) with spare
-    tiles, the slowest stage gets another copy (halving, thirding... its time per image) while one fits."""
-    stage = np.asarray(sum(priced["latency_s"][c] for c in priced["latency_s"]), dtype=np.float64)
+    tiles, the slowest stage gets another copy (halving, thirding... its time per image) while one fits;
+    `tiles` per layer (inf for digital layers, which hold no weights and are not copied)."""
+    stage = np.asarray(sum(latency[c] for c in latency), dtype=np.float64)
     copies = np.ones_like(stage)
     limit = chip.hierarchy.tiles
     if limit is None or not chip.dataflow.duplicate_slow_layers:
         return copies
-    pes = np.ceil(np.asarray(a.subarrays, dtype=np.float64) / chip.hierarchy.subarrays_per_pe)
-    tiles = np.ceil(pes / chip.hierarchy.pes_per_tile)
-    spare = limit - float(np.sum(tiles))
+    tiles = np.asarray(tiles, dtype=np.float64)
+    spare = limit - float(np.sum(tiles[np.isfinite(tiles)]))
     while True:
         slow = int(np.argmax(stage / copies))
         if tiles[slow] > spare:

@@ -31,10 +31,14 @@ import pandas as pd
 from pydantic import BaseModel, ValidationError
 
 from ppa.errors import PpaError
-from ppa.cost.estimate import PAPER_CATEGORIES, Mode, Prices, add_leakage, check_mode, chip_area, price_layers
-from ppa.cost.mapping import Geometry, LayerShapes, count_actions
+from ppa.cost.estimate import (PAPER_CATEGORIES, Mode, Prices, add_leakage, check_mode, chip_area, price_digital,
+                               price_layers, price_operand_writes, vector_unit_area)
+from ppa.cost.mapping import Geometry, LayerShapes, count_actions, count_digital, operand_writes, without_training_of_operands
 from ppa.workload.network import Network
 from ppa.spec import Chip, load_chip
+from ppa.spec.chip import DW_GEOMETRY_FIELDS, notch_conductances, notch_states
+from ppa.spec.technology import node_scaled
+from ppa.spec.units import si_value
 from ppa.spec.yamlio import Document, read_yaml
 
 BASE_KEYS = ("device", "hw")
@@ -109,6 +113,10 @@ def _validated(base: Chip, overrides: dict[str, Any], grid: Grid, key: str | Non
     data = base.model_dump()
     for dotted, value in overrides.items():
         _set(data, dotted, value)
+    geometry = {f"device.{f}" for f in DW_GEOMETRY_FIELDS}
+    if getattr(base.device, "notch_pitch", None) is not None and geometry & set(overrides) \
+            and "device.conductances" not in overrides:
+        data["device"].pop("conductances", None)      # derived from the geometry: derive them again
     try:
         return type(base).model_validate(data, context={"feature_size": base.technology.feature_size})
     except ValidationError as err:
@@ -121,7 +129,8 @@ def _validated(base: Chip, overrides: dict[str, Any], grid: Grid, key: str | Non
 
 
 def _is_numeric(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+    """Numbers and plain SI quantities ('22 nm') are broadcast as arrays; anything else splits groups."""
+    return si_value(value) is not None
 
 
 def design_points(grid: Grid) -> pd.DataFrame:
@@ -141,7 +150,12 @@ def _vector_view(base: Chip, numeric: dict[str, np.ndarray]) -> SimpleNamespace:
             return SimpleNamespace(**{k: to_ns(v) for k, v in value.items()})
         return value
 
-    view = to_ns(base.model_dump())
+    data = base.model_dump()
+    if "technology.node" in numeric:          # every technology constant and the device's CMOS fields follow the node
+        node = np.asarray(numeric["technology.node"], dtype=np.float64)[:, None]
+        data = node_scaled(data, node, base.node_rules())
+        numeric = {k: v for k, v in numeric.items() if k != "technology.node"}
+    view = to_ns(data)
     for dotted, values in numeric.items():
         node = view
         parts = dotted.split(".")
@@ -153,28 +167,78 @@ def _vector_view(base: Chip, numeric: dict[str, np.ndarray]) -> SimpleNamespace:
         else:
             setattr(node, parts[-1], column)
     dev = view.device
-    dev.weight_cells = base.device.weight_cells if not hasattr(dev, "weight_bits") else dev.weight_bits
+    _derive_dw_states(dev, base.device, numeric)
+    # bit-sliced devices: ceil(weight bits / bits per cell), so a swept weight_bits broadcasts
+    dev.weight_cells = (np.ceil(np.asarray(dev.weight_bits, dtype=np.float64) / np.floor(np.log2(getattr(dev, "levels", 2))))
+                        if hasattr(dev, "weight_bits") else base.device.weight_cells)
     view.probabilistic = base.probabilistic
     view.adcs_per_subarray = np.ceil(np.asarray(view.subarray.columns, dtype=np.float64) / view.subarray.columns_per_adc)
     return view
+
+
+def _derive_dw_states(dev, base_dev, numeric: dict) -> None:
+    """A parametric DW-MTJ whose geometry, TMR or RA product varies gets its states derived again, as arrays."""
+    swept = {f"device.{f}" for f in DW_GEOMETRY_FIELDS} & set(numeric)
+    if getattr(base_dev, "kind", None) != "dw_mtj" or base_dev.notch_pitch is None or not swept:
+        return
+    length = dev.mtj_length if dev.mtj_length is not None else dev.racetrack_length
+    base_len = base_dev.mtj_length if base_dev.mtj_length is not None else base_dev.racetrack_length
+    n = notch_states(base_len, base_dev.notch_pitch)
+    states = {notch_states(a, b) for a, b in np.broadcast(np.atleast_1d(length), np.atleast_1d(dev.notch_pitch))}
+    if states != {n}:
+        raise PpaError("notch_pitch or mtj_length values that change the number of DW states must be swept one "
+                       "spec at a time (the states are a list of fixed length)", field="device.notch_pitch")
+    derived = notch_conductances(length, dev.racetrack_width, dev.notch_pitch, dev.resistance_area_product, dev.tmr, n)
+    # only points whose geometry moved take derived states; the others keep theirs (which may be swept themselves)
+    moved = np.zeros(1, dtype=bool)
+    for key in swept:
+        field = key.split(".", 1)[1]
+        moved = moved | (np.asarray(getattr(dev, field), dtype=np.float64) != getattr(base_dev, field))
+    dev.conductances = [np.where(moved, g_new, g_old) for g_new, g_old in zip(derived, dev.conductances)]
 
 
 def price_points(network: Network, base: Chip, numeric: dict[str, np.ndarray], mode: Mode):
     """(priced per category x layer, area by category, resources) for arrays of numeric overrides of a base spec,
     design points on the leading axis (shape (points, 1) against layers)."""
     view = _vector_view(base, numeric)
-    shapes = LayerShapes.from_network(network)
+    training = mode == "training"
+    dynamic_in_arrays = base.vector_unit.dynamic_matmul == "array"
+    shapes = LayerShapes.from_network(network, dynamic_in_arrays=dynamic_in_arrays)
     geometry = Geometry.from_chip(view)
-    activity = count_actions(shapes, geometry).select(training=mode == "training")
+    activity = count_actions(shapes, geometry)
+    writes = operand_writes(shapes, geometry, activity)
+    activity = without_training_of_operands(activity, shapes).select(training=training)
+    digital = count_digital(network, geometry, dynamic_in_arrays).select(training=training)
     prices = Prices.from_chip(view)
     area, resources = chip_area(activity, geometry, prices, view, shapes)
+    vector_area = vector_unit_area(view, digital)
+    area["total"] = area["total"] + vector_area
     priced = price_layers(activity, geometry, prices, view, resources["htree_bit_energy"], resources["psum_bit_energy"])
-    n = len(next(iter(numeric.values()))) if numeric else 1
+    writes_priced = price_operand_writes(writes, prices, view, training)     # per MVM layer
+    digital_priced = price_digital(digital, prices, view)                     # per digital (vector, matmul) layer
+    # the digital layers come after the MVM layers on the last axis of every category
+    points = max([len(np.atleast_1d(v)) for v in numeric.values()] or [1])
+    mvm_layers = len(shapes.names)
+    digital_layers = max([np.shape(v)[-1] for q in digital_priced.values() for v in q.values() if np.ndim(v)] or [0])
+    for quantity in ("energy_j", "latency_s"):
+        cats = dict.fromkeys([*priced[quantity], *writes_priced[quantity], *digital_priced[quantity]])
+        joined = {}
+        for category in cats:
+            mvm = np.broadcast_to(priced[quantity].get(category, 0.0), (points, mvm_layers))
+            if category in writes_priced[quantity]:
+                mvm = mvm + np.broadcast_to(writes_priced[quantity][category], (points, mvm_layers))
+            dig = np.broadcast_to(digital_priced[quantity].get(category, 0.0), (points, digital_layers))
+            joined[category] = np.concatenate([mvm, dig], axis=-1)
+        priced[quantity] = joined
     interval = None
     if view.dataflow.schedule == "pipelined" and mode == "inference":
         # steady-state time per image: the slowest stage (no weight copies in sweeps)
-        stages = sum(np.broadcast_to(v, np.broadcast_shapes(np.shape(v), (n, 1))) for v in priced["latency_s"].values())
+        stages = sum(np.broadcast_to(v, (points, mvm_layers + digital_layers)) for v in priced["latency_s"].values())
         interval = np.max(stages, axis=-1)
+    # the vector unit leaks with the rest of the CMOS logic
+    va = np.asarray(vector_area, dtype=np.float64)
+    vector_leak = np.asarray(prices.static.power(va[..., None] if va.ndim else va, 0.0))   # design points as (P, 1)
+    resources["leakage_power_w"] = resources["leakage_power_w"] + (vector_leak[..., 0] if vector_leak.ndim else vector_leak)
     add_leakage(priced, resources["leakage_power_w"], resources["retained_power_w"], view.leakage.duty_cycle, interval)
     resources["interval_s"] = interval
     return priced, area, resources
@@ -188,8 +252,8 @@ def evaluate_points(network: Network, base: Chip, numeric: dict[str, np.ndarray]
     pipelined = interval is not None
 
     def total(quantity, categories=None):
-        parts = priced[quantity] if categories is None else {c: priced[quantity][c] for c in categories}
-        return np.broadcast_to(sum(np.sum(np.broadcast_to(v, np.broadcast_shapes(np.shape(v), (n, 1))), axis=-1) for v in parts.values()), (n,))
+        parts = [v for c, v in priced[quantity].items() if categories is None or c in categories]
+        return np.broadcast_to(sum(np.sum(np.broadcast_to(v, np.broadcast_shapes(np.shape(v), (n, 1))), axis=-1) for v in parts), (n,))
 
     return {
         "tiles": np.broadcast_to(resources["tiles"], (n,)),
@@ -222,7 +286,7 @@ def evaluate_chunk(network: Network, grid: Grid, points: pd.DataFrame, mode: Mod
         structural = dict(zip(group_keys[1:], group[1:]))
         if structural:
             base = _validated(base, structural, grid)
-        numeric = {k: frame[k].to_numpy(dtype=np.float64) for k in numeric_keys}
+        numeric = {k: frame[k].map(si_value).to_numpy(dtype=np.float64) for k in numeric_keys}
         keep = _valid_mask(numeric, base) if numeric else np.ones(len(frame), bool)
         frame = frame[keep]
         numeric = {k: v[keep] for k, v in numeric.items()}
