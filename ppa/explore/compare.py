@@ -24,12 +24,19 @@ class Comparison:
         for e in self.estimates:
             lat = e.totals("latency_s", PAPER_CATEGORIES)["total"] * self.images
             en = e.totals("energy_j", PAPER_CATEGORIES)["total"] * self.images
+            every = e.totals("energy_j")
             row = {"hardware": e.hardware, "area_m2": e.area_m2["total"], "latency_s": lat, "energy_j": en,
-                   "buffer_and_interconnect_energy_j": (e.totals("energy_j")["buffer"] + e.totals("energy_j")["interconnect"]) * self.images}
+                   "buffer_and_interconnect_energy_j": (every["buffer"] + every["interconnect"]) * self.images,
+                   # beyond the paper's five categories: DRAM traffic, leakage, and the all-category totals
+                   "offchip_energy_j": every["offchip"] * self.images, "leakage_energy_j": every["leakage"] * self.images,
+                   "total_energy_j": every["total"] * self.images,
+                   "total_latency_s": e.totals("latency_s")["total"] * self.images}
             base = base or row
             row["area_ratio"] = row["area_m2"] / base["area_m2"]
             row["latency_ratio"] = row["latency_s"] / base["latency_s"]
             row["energy_ratio"] = row["energy_j"] / base["energy_j"]
+            row["total_energy_ratio"] = row["total_energy_j"] / base["total_energy_j"]
+            row["total_latency_ratio"] = row["total_latency_s"] / base["total_latency_s"]
             out.append(row)
         return out
 
@@ -65,8 +72,12 @@ class Comparison:
         return stacked_bars(panels, categories, f"{name} over {self.images:,} images ({unit})")
 
 
-def compare(network: Network, chips: list, mode: Mode = "training", images: int | None = None) -> Comparison:
-    """Estimate `network` on every chip; `images` defaults to one epoch of the first chip's training set."""
-    estimates = [estimate(network, chip, mode) for chip in chips]
+def compare(network: Network, chips: list, mode: Mode = "training", images: int | None = None, **options) -> Comparison:
+    """Estimate `network` on every chip; `images` defaults to one epoch of the first chip's training set.
+
+    `options` (activity, dataflow, offchip, duty_cycle) pass to `estimate` for every chip. The paper columns
+    (`energy_j`, `latency_s` and their ratios) keep Table VI's five categories; `total_*` columns add buffer,
+    interconnect, off-chip traffic and leakage."""
+    estimates = [estimate(network, chip, mode, **options) for chip in chips]
     n = images if images is not None else estimates[0].images_per_epoch
     return Comparison(estimates, n)

@@ -6,7 +6,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from ppa.spec.units import FaradsPerMeter, Joules, Meters, Seconds, SquareMeters, Volts
+from ppa.spec.units import FaradsPerMeter, Joules, Meters, Seconds, SquareMeters, Volts, Watts, quantity
+
+WattsPerSquareMeter = Annotated[float, quantity("W/m^2")]
+BitsPerSecond = Annotated[float, quantity("bit/s")]
 
 PosInt = Annotated[int, Field(gt=0)]
 Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -53,6 +56,17 @@ class Technology(Strict):
     mac_area: SquareMeters             # one MAC lane of the weight-gradient unit
     mux_area_per_column: SquareMeters
     decoder_area_per_row: SquareMeters
+    # fields added for the ADC family, leakage and the calibrated digital scale (defaults keep older specs valid)
+    adc_thermal_energy_8b: Joules = 0.155e-12   # thermal-noise-limited conversion energy at 8 bits (x4 per bit)
+    adc_area_scale: float = 1.0        # calibrated scale factor on the survey SAR area trend
+    comparator_energy: Joules = 10e-15  # one latched (StrongARM) comparator decision
+    comparator_area: SquareMeters = 30e-12
+    comparator_delay: Seconds = 100e-12
+    sense_amp_energy: Joules = 20e-15   # one current-mode sense amplifier decision (reference branch + latch)
+    sense_amp_area: SquareMeters = 20e-12
+    cmos_leakage_density: WattsPerSquareMeter = 100.0  # W/m^2 of CMOS block area (static power while powered)
+    sram_cell_leakage: Watts = 20e-12      # W per stored SRAM bit
+    sram_array_bit_energy: Joules = 10e-15  # one bit read or written in a dense on-chip SRAM array (gradient storage)
 
     @field_validator("*")
     @classmethod
@@ -136,7 +150,12 @@ class Variation(Strict):
     drift: Drift = Drift()
 
 
-class Adc(Strict):
-    """Column ADC (SAR, Walden figure of merit from the technology)."""
+AdcKind = Literal["sar", "flash", "sense_amp"]
 
+
+class Adc(Strict):
+    """Column ADC: `sar` (Murmann survey trends), `flash` (2^B - 1 comparators + encoder) or `sense_amp` (NeuroSim's
+    current-mode multi-level sense amplifier, 2^B - 1 sense amps, sensing time set by the column RC)."""
+
+    kind: AdcKind = "sar"
     bits: Annotated[int, Field(ge=1, le=16)]
