@@ -40,3 +40,13 @@ def test_estimate_imports_only_what_pricing_needs(fmt):
     modules = loaded("estimate", "networks/vgg8.yaml", "--format", fmt)
     assert {"numpy", "pydantic", "yaml"} <= modules          # the probe sees the command's own imports
     assert not modules & {"pandas", "matplotlib", "pint", "sklearn", "scipy", "rich", "onnx"}
+
+
+@pytest.mark.parametrize("text,unit", [("256 GB/s", "bit/s"), ("2 Gbit/s", "bit/s"), ("64 kB", "bit"), ("3 Mbit", "bit"),
+                                       ("0.2 fF/um", "F/m"), ("90e10 A/m^2", "A/m^2"), ("2.0e-7 ohm*m", "ohm*m")])
+def test_the_fast_unit_table_agrees_with_pint(text, unit):
+    """Shipped specs parse their units without pint (0.2 s to import); the small table must say what pint says."""
+    from ppa.spec.units import _parse_with_pint, _simple_unit, to_si
+
+    assert _simple_unit(text.split(" ", 1)[1]) is not None          # the fast path takes it
+    assert to_si(text, unit) == pytest.approx(_parse_with_pint(text, unit), rel=1e-12)
