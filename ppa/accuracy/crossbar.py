@@ -23,6 +23,7 @@ import numpy as np
 
 from ppa.accuracy.dw_synapse import (
     DwDeviceParams,
+    draw_d2d,
     normalized_weights,
     program_conductances,
 )
@@ -78,14 +79,32 @@ class Crossbar:
         self.conductances: np.ndarray | None = None
         self.x_range: float | None = None
         self.adc_range: np.ndarray | None = None
+        self.d2d: np.ndarray | None = None     # this chip instance's fixed device-to-device draw
+        self.rng: np.random.Generator | None = None
+        self._sq_tiles = self._sq_tiles_t = None
 
     # ---- programming -------------------------------------------------------------------------------
-    def program(self, states: np.ndarray, rng: np.random.Generator, conductances: np.ndarray | None = None) -> None:
-        """Write DW states (Table VIII) and sample their conductance spread once (sec. V)."""
+    def program(self, states: np.ndarray, rng: np.random.Generator, conductances: np.ndarray | None = None,
+                d2d: np.ndarray | None = None) -> None:
+        """Write DW states (Table VIII): the chip's d2d draw is made at its first programming (or given, to
+        re-use a chip instance) and kept; the c2c spread is sampled at every write (sec. V)."""
         states = np.asarray(states)
         assert states.shape == (self.in_features, self.out_features), states.shape
+        self.rng = rng
+        if d2d is not None:
+            self.d2d = d2d
+        elif self.d2d is None:
+            self.d2d = draw_d2d(states.shape, self.params, rng)
         self.states = states.astype(np.int8)
-        g = program_conductances(self.states, self.params, rng) if conductances is None else conductances
+        g = program_conductances(self.states, self.params, rng, self.d2d) if conductances is None else conductances
+        self.set_conductances(g)
+
+    def rewrite(self, mask: np.ndarray, new_states: np.ndarray, rng: np.random.Generator) -> None:
+        """Write new states into the devices under `mask` (c2c drawn again there, d2d of this chip kept)."""
+        g = self.conductances.copy()
+        d2d = None if self.d2d is None else self.d2d[mask]
+        g[mask] = program_conductances(new_states[mask], self.params, rng, d2d)
+        self.states = new_states
         self.set_conductances(g)
 
     def set_conductances(self, g: np.ndarray) -> None:
@@ -97,6 +116,8 @@ class Crossbar:
             w = np.concatenate([w, np.zeros((pad, self.out_features), np.float32)])
         self.tiles = np.ascontiguousarray(w.reshape(self.n_tiles, self.rows, self.out_features))
         self._tiles_t = None
+        self._sq_tiles = None
+        self._sq_tiles_t = None
 
     @property
     def weights(self) -> np.ndarray:
@@ -116,14 +137,37 @@ class Crossbar:
 
     # ---- forward -------------------------------------------------------------------------------------
     def _currents(self, xq: np.ndarray) -> np.ndarray:
-        """Kirchhoff sums per subarray: (tiles, batch, columns)."""
+        """Kirchhoff sums per subarray: (tiles, batch, columns), with this MVM's read noise when the device has it."""
         b = xq.shape[0]
         pad = self.n_tiles * self.rows - self.in_features
         if pad:
             xq = np.concatenate([xq, np.zeros((b, pad), np.float32)], axis=1)
         if self.n_tiles == 1:
-            return (xq @ self.tiles[0])[None]
-        return np.matmul(xq.reshape(b, self.n_tiles, self.rows).transpose(1, 0, 2), self.tiles)
+            xt = xq[None]
+            cur = (xq @ self.tiles[0])[None]
+        else:
+            xt = xq.reshape(b, self.n_tiles, self.rows).transpose(1, 0, 2)
+            cur = np.matmul(xt, self.tiles)
+        if self.params.read_noise.sigma > 0:
+            cur += self._read_noise(xt, self.tiles, "_sq_tiles")
+        return cur
+
+    def _read_noise(self, xt: np.ndarray, tiles: np.ndarray, cache: str) -> np.ndarray:
+        """Read noise of one MVM, output-referred: per-device N(0, s_rc²) summed over rows is exactly
+        N(0, Σ_r x_r² s_rc²); s = σ·G (relative to state: one more matmul, (x²)(G²)) or σ·G_max (Σ x²)."""
+        noise = self.params.read_noise
+        h = self.params.half_range
+        if noise.relative_to == "g_max":
+            var = np.einsum("tbr,tbr->tb", xt, xt)[..., None] * np.float32((noise.sigma * self.params.conductances_S[-1] / h) ** 2)
+            var = np.broadcast_to(var, xt.shape[:2] + (tiles.shape[-1],))
+        else:
+            sq = getattr(self, cache)
+            if sq is None:
+                g = tiles + np.float32(self.params.g_parallel / h)   # G/h per device (padded rows carry no input)
+                sq = np.ascontiguousarray((g * g) * np.float32(noise.sigma ** 2))
+                setattr(self, cache, sq)
+            var = np.matmul(xt * xt, sq)
+        return np.sqrt(var, dtype=np.float32) * self.rng.standard_normal(var.shape, dtype=np.float32)
 
     def _planes(self, x: np.ndarray, x_range: float, signed: bool) -> tuple[np.ndarray, np.ndarray]:
         """Bit-serial inputs: stacked 0/1 planes (planes*batch, fan_in) and their shift-add weights (Table II)."""
@@ -149,20 +193,42 @@ class Crossbar:
             return self._currents(planes.reshape(p * b, -1)).reshape(self.n_tiles, p, b, self.out_features)
         return self._currents(dac_quantize(x, xr, self.params.dac_bits, signed))
 
-    def calibrate(self, x_cal: np.ndarray, signed: bool = False) -> None:
-        """Set the DAC full scale and each subarray's ADC range [-r, r] from a calibration batch (max magnitude)."""
+    def calibrate(self, x_cal: np.ndarray, signed: bool = False, momentum: float = 0.0) -> None:
+        """Set the DAC full scale and each subarray's ADC range [-r, r] from a calibration batch (max magnitude).
+
+        With `momentum` m > 0 (training) the ranges are running estimates, m·old + (1 - m)·new: one batch whose
+        activations are all zero cannot collapse a range to nothing, which would block every later signal."""
         x_cal = np.asarray(x_cal, dtype=np.float32)
-        self.x_range = float(_range_of(x_cal, None).item())
+        old_x, old_adc = self.x_range, self.adc_range
+        new_x = float(_range_of(x_cal, None).item())
+        self.x_range = new_x if old_x is None or momentum == 0 else momentum * old_x + (1 - momentum) * new_x
+        if self.params.adc_range == "full_scale":
+            self.adc_range = self.full_scale(self.x_range, signed)
+            return
         cur = self.raw_currents(x_cal, self.x_range, signed)
         axes = tuple(range(1, cur.ndim - 1))
-        self.adc_range = self._block_max(cur, axes)
+        new_adc = self._block_max(cur, axes)
+        self.adc_range = new_adc if old_adc is None or momentum == 0 else momentum * old_adc + (1 - momentum) * new_adc
+
+    def full_scale(self, x_range: float, signed: bool = False) -> np.ndarray:
+        """Fixed ADC reference: the largest column current a subarray can carry, rows_used · x_range · max|w| (per tile)."""
+        used = np.minimum(self.rows, self.in_features - self.rows * np.arange(self.n_tiles))
+        top = float(np.abs(self.params.nominal_weights).max())
+        per_plane = 1.0 if self.params.bit_serial else x_range
+        shape = (self.n_tiles,) + (1,) * (2 if self.params.bit_serial else 1) + (1,)
+        return (used * per_plane * top).astype(np.float32).reshape(shape)
 
     def _block_max(self, cur: np.ndarray, axes) -> np.ndarray:
         """Max |current| per subarray and per block of columns served by one ADC range (per subarray here)."""
         return _range_of(cur, axes + (cur.ndim - 1,))
 
-    def forward(self, x: np.ndarray, signed: bool = False, adc_bits: int | None | str = "params") -> np.ndarray:
-        """y = Σ_subarrays ADC(DAC(x) · (G - G_parallel)) in weight units (Eqs. 2-6, Table II step 4)."""
+    def forward(self, x: np.ndarray, signed: bool = False, adc_bits: int | None | str = "params",
+                reads: int = 1) -> np.ndarray:
+        """y = Σ_subarrays ADC(DAC(x) · (G - G_parallel)) in weight units (Eqs. 2-6, Table II step 4).
+
+        `reads` > 1 repeats the MVM (fresh read noise each time) and averages the digital results."""
+        if reads > 1:
+            return sum(self.forward(x, signed, adc_bits) for _ in range(int(reads))) / np.float32(reads)
         bits = self.params.adc_bits if adc_bits == "params" else adc_bits
         if self.x_range is None:
             self.calibrate(x, signed)
@@ -190,8 +256,16 @@ class Crossbar:
         pad = self.n_col_tiles * self.col_block - self.out_features
         if pad:
             dq = np.concatenate([dq, np.zeros((b, pad), np.float32)], axis=1)
-        cur = np.matmul(dq.reshape(b, self.n_col_tiles, self.col_block).transpose(1, 0, 2), self._transposed_tiles())
-        adc_quantize_(cur, _range_of(cur, (1, 2)), bits)
+        dt = dq.reshape(b, self.n_col_tiles, self.col_block).transpose(1, 0, 2)
+        cur = np.matmul(dt, self._transposed_tiles())
+        if self.params.read_noise.sigma > 0:
+            cur += self._read_noise(dt, self._transposed_tiles(), "_sq_tiles_t")
+        if self.params.adc_range == "full_scale":
+            used = np.minimum(self.col_block, self.out_features - self.col_block * np.arange(self.n_col_tiles))
+            r = (used * xr * float(np.abs(self.params.nominal_weights).max())).astype(np.float32)[:, None, None]
+        else:
+            r = _range_of(cur, (1, 2))
+        adc_quantize_(cur, r, bits)
         return cur.sum(axis=0)
 
 

@@ -32,7 +32,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from ppa.accuracy.crossbar import Crossbar
-from ppa.accuracy.dw_synapse import DwDeviceParams, program_conductances, write_states
+from ppa.accuracy.dw_synapse import DwDeviceParams, write_states
 from ppa.accuracy.quantize import sgd_update, uniform_quantize
 
 F32 = np.float32
@@ -75,13 +75,15 @@ class Weights:
     cache: dict = field(default_factory=dict)
     grad_w: np.ndarray | None = None
     grad_b: np.ndarray | None = None
+    momentum: float = 0.0                # running-estimate weight for range calibration (training)
+    positions: int = 1                   # output positions sharing the bias (H·W for a conv), set by forward
 
     def matmul(self, x2: np.ndarray, calibrate: bool = False) -> np.ndarray:
         """Table II step 4: X·I (+ bias added by the caller) on the array or in float."""
         if self.xb is None:
             return x2 @ self.w
         if calibrate:
-            self.xb.calibrate(x2)
+            self.xb.calibrate(x2, momentum=self.momentum)
         return self.alpha * self.xb.forward(x2)
 
     def matmul_t(self, d2: np.ndarray) -> np.ndarray:
@@ -96,6 +98,7 @@ class Weights:
             n, _, h, w = x.shape
             cols = im2col(x)
             self.cache = {"x2": cols, "shape": x.shape}
+            self.positions = h * w
             y = self.matmul(cols, calibrate) + self.b
             return y.reshape(n, h, w, self.fan_out).transpose(0, 3, 1, 2)
         self.cache = {"x2": x}
@@ -193,8 +196,11 @@ class Net:
         """Fraction of inputs classified correctly (Tables VII/X report this in %)."""
         return float(np.mean(self.predict(x) == y))
 
-    def calibrate(self, x_cal: np.ndarray) -> None:
-        """Set every array's DAC/ADC ranges from a calibration batch, layer by layer (sec. III periphery)."""
+    def calibrate(self, x_cal: np.ndarray, momentum: float = 0.0) -> None:
+        """Set every array's DAC/ADC ranges from a calibration batch, layer by layer (sec. III periphery);
+        `momentum` > 0 keeps a running estimate (see `Crossbar.calibrate`)."""
+        for layer in self.weight_layers:
+            layer.momentum = momentum
         self.forward(x_cal, calibrate=True)
 
 
@@ -352,32 +358,41 @@ def sr_update(layer: Weights, lr: float, rng: np.random.Generator) -> int:
     new = xb.states.copy()
     new[changed] = write_states(xb.states[changed], target[changed], params, rng)
     written = new != xb.states
-    g_now = xb.conductances.copy()
-    g_now[written] = program_conductances(new[written], params, rng)
-    xb.states = new
-    xb.set_conductances(g_now)
+    xb.rewrite(written, new, rng)
     return int(written.sum())
 
 
 def train_on_chip(name: str, params: DwDeviceParams, x: np.ndarray, y: np.ndarray, rng: np.random.Generator,
-                  epochs: int = 20, batch: int = 128, lr: float = 0.2, calib: int = 256) -> Net:
+                  epochs: int = 20, batch: int = 128, lr: float = 0.2, calib: int = 256, log: list | None = None) -> Net:
     """Quantisation-aware on-chip training (Table II steps 4-6) with the DW states as the only weights.
 
-    Each epoch re-calibrates the ADC/DAC ranges on `calib` training images; the learning rate decays linearly
-    to 10 % so late stochastic flips settle. Batches of 128 (the paper uses 200): larger batches average the
-    gradient noise that stochastic rounding on a 5-level grid would otherwise turn into random flips."""
+    Everything the chip does is in the loop: the forward MVM and the back-propagated errors go through DAC,
+    this chip's conductances (its fixed device-to-device draw, each write's cycle-to-cycle draw, each read's
+    noise) and the ADC; the weight gradient sees the ADC straight-through. Each epoch updates the DAC/ADC ranges
+    as a running estimate on `calib` training images; the learning rate decays linearly to 10 %. Batches of 128
+    (the paper uses 200) average the gradient noise that stochastic rounding would turn into random flips.
+
+    Digital biases take the mean of their gradient over a convolution's output positions (not the sum): with the
+    sum, a conv bias moved H·W times faster than an FC bias, grew without bound (conv1 biases reached 5 on inputs
+    in [0, 1]), pushed the next layer's ranges up (181) until its outputs rounded to zero, and the network died at
+    chance (issue 17: 4 of 18 `--full` runs). `log`, if given, gets (epoch, mean loss, fraction of FC inputs > 0)."""
     net = dw_network(name, params, rng)
     total = epochs * -(-len(x) // batch)
     step = 0
-    for _ in range(epochs):
-        net.calibrate(x[rng.choice(len(x), min(calib, len(x)), replace=False)])
+    for epoch in range(epochs):
+        net.calibrate(x[rng.choice(len(x), min(calib, len(x)), replace=False)], momentum=0.5)
+        losses = []
         for idx in _batches(len(x), batch, rng):
             eta = lr * (1 - 0.9 * step / total)
-            _, g = softmax_xent_grad(net.forward(x[idx]), y[idx])
+            loss, g = softmax_xent_grad(net.forward(x[idx]), y[idx])
+            losses.append(loss)
             net.backward(g)
             for layer in net.weight_layers:
                 sr_update(layer, eta, rng)
-                layer.b = (layer.b - eta * layer.grad_b).astype(F32)
+                layer.b -= F32(eta / layer.positions) * layer.grad_b
             step += 1
-    net.calibrate(x[rng.choice(len(x), min(calib, len(x)), replace=False)])
+        if log is not None:
+            fc_in = net.weight_layers[-1].cache["x2"]
+            log.append((epoch, float(np.mean(losses)), float(np.mean(fc_in > 0))))
+    net.calibrate(x[rng.choice(len(x), min(calib, len(x)), replace=False)], momentum=0.5)
     return net
