@@ -99,7 +99,7 @@ def test_unknown_dataset_is_a_ppa_error():
 
 def test_im2col_col2im_are_adjoint():
     rng = np.random.default_rng(0)
-    x = rng.normal(size=(2, 3, 8, 8))
+    x = rng.normal(size=(2, 8, 8, 3))  # channels-last (n, H, W, C)
     c = rng.normal(size=(2 * 64, 27))
     assert np.sum(qnn.im2col(x) * c) == pytest.approx(np.sum(x * qnn.col2im(c, x.shape)))
 
