@@ -208,13 +208,16 @@ class Net:
         for i in range(len(self.layers) - 1, first - 1, -1):   # nothing below the first weight layer needs errors
             d = self.layers[i].backward(d, need_dx=i > first)
 
-    def predict(self, x: np.ndarray, batch: int = 512) -> np.ndarray:
-        """Class index per input (inference, all columns in parallel)."""
-        return np.concatenate([self.forward(x[i:i + batch]).argmax(axis=1) for i in range(0, len(x), batch)])
+    def predict(self, x: np.ndarray, batch: int = 512, reads: int = 1) -> np.ndarray:
+        """Class index per input (inference, all columns in parallel); `reads` > 1 averages the logits of
+        that many passes (fresh read noise each), the digital way to average read noise away."""
+        def logits(xb):
+            return sum(self.forward(xb) for _ in range(reads)) if reads > 1 else self.forward(xb)
+        return np.concatenate([logits(x[i:i + batch]).argmax(axis=1) for i in range(0, len(x), batch)])
 
-    def accuracy(self, x: np.ndarray, y: np.ndarray) -> float:
+    def accuracy(self, x: np.ndarray, y: np.ndarray, reads: int = 1) -> float:
         """Fraction of inputs classified correctly (Tables VII/X report this in %)."""
-        return float(np.mean(self.predict(x) == y))
+        return float(np.mean(self.predict(x, reads=reads) == y))
 
     def calibrate(self, x_cal: np.ndarray, momentum: float = 0.0) -> None:
         """Set every array's DAC/ADC ranges from a calibration batch, layer by layer (sec. III periphery);
@@ -331,13 +334,15 @@ def transfer(net: Net, params: DwDeviceParams, rng: np.random.Generator, x_cal: 
     return dw
 
 
-def reprogram(net: Net, params: DwDeviceParams, rng: np.random.Generator, x_cal: np.ndarray) -> Net:
-    """The same DW states written onto fresh arrays with `params` (new variation sample, new ADC bits), calibrated."""
+def reprogram(net: Net, params: DwDeviceParams, rng: np.random.Generator, x_cal: np.ndarray,
+              same_chip: bool = False) -> Net:
+    """The same DW states written again with `params` (new c2c draw, new ADC bits, read noise), calibrated: onto a
+    fresh chip instance (new d2d draw), or with `same_chip` onto the chip they were trained on (its d2d kept)."""
     layers = []
     for layer in net.layers:
         if isinstance(layer, Weights):
             xb = Crossbar(params, layer.fan_in, layer.fan_out)
-            xb.program(layer.xb.states, rng)
+            xb.program(layer.xb.states, rng, d2d=layer.xb.d2d if same_chip else None)
             layers.append(Weights(layer.fan_in, layer.fan_out, layer.conv, None, layer.b.copy(), xb, layer.alpha))
         else:
             layers.append(type(layer)())
@@ -383,7 +388,8 @@ def sr_update(layer: Weights, lr: float, rng: np.random.Generator) -> int:
 
 
 def train_on_chip(name: str, params: DwDeviceParams, x: np.ndarray, y: np.ndarray, rng: np.random.Generator,
-                  epochs: int = 20, batch: int = 128, lr: float = 0.2, calib: int = 256, log: list | None = None) -> Net:
+                  epochs: int = 20, batch: int = 128, lr: float = 0.2, calib: int = 256, log: list | None = None,
+                  init: Net | None = None) -> Net:
     """Quantisation-aware on-chip training (Table II steps 4-6) with the DW states as the only weights.
 
     Everything the chip does is in the loop: the forward MVM and the back-propagated errors go through DAC,
@@ -395,8 +401,14 @@ def train_on_chip(name: str, params: DwDeviceParams, x: np.ndarray, y: np.ndarra
     Digital biases take the mean of their gradient over a convolution's output positions (not the sum): with the
     sum, a conv bias moved H·W times faster than an FC bias, grew without bound (conv1 biases reached 5 on inputs
     in [0, 1]), pushed the next layer's ranges up (181) until its outputs rounded to zero, and the network died at
-    chance (issue 17: 4 of 18 `--full` runs). `log`, if given, gets (epoch, mean loss, fraction of FC inputs > 0)."""
-    net = dw_network(name, params, rng)
+    chance (issue 17: 4 of 18 `--full` runs). `log`, if given, gets (epoch, mean loss, fraction of FC inputs > 0).
+    `init`: continue from a trained DW network's states, on its chip (fine-tuning with this device, e.g. its ADC)."""
+    if init is not None:
+        net = reprogram(init, params, rng, x[:calib], same_chip=True)
+        for new, old in zip(net.weight_layers, init.weight_layers):
+            new.b = old.b.copy()
+    else:
+        net = dw_network(name, params, rng)
     total = epochs * -(-len(x) // batch)
     step = 0
     for epoch in range(epochs):
