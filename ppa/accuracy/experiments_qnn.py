@@ -36,6 +36,7 @@ from typing import Any
 
 import numpy as np
 
+from ppa.accuracy.qnn import one_blas_thread as _one_blas_thread
 from ppa.errors import PpaError
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -99,6 +100,7 @@ def _with_noise(params, mechanism: str, sigma: float):
     return params.replace(mechanisms=mech, variation=0.0 if key == "cycle_to_cycle" else params.variation)
 
 
+@_one_blas_thread
 def run_qnn(
     dataset: str = "digits",
     seeds: int = 2,
@@ -137,7 +139,7 @@ def run_qnn(
     def on_chip(p, rng):
         return qnn.train_on_chip(network, p, xtr, ytr, rng, epochs=epochs, lr=lr)
 
-    floats, dws, offchip, unquant = [], [], [], []
+    floats, dws, offchip, unquant, ideal_acc = [], [], [], [], []
     adc_acc: dict[int, list[float]] = {int(b): [] for b in adc_bits}
     adc_post: dict[int, list[float]] = {int(b): [] for b in adc_bits}
     adc_tuned: dict[int, list[float]] = {int(b): [] for b in adc_bits}
@@ -154,6 +156,8 @@ def run_qnn(
         unquant.append(qnn.reprogram(dnet, params.replace(adc_bits=None), rngs[3], cal, same_chip=True)
                        .accuracy(xte, yte))
         ideal = on_chip(params.replace(adc_bits=None), rngs[4]) if adc_bits else None
+        if ideal is not None:
+            ideal_acc.append(ideal.accuracy(xte, yte))
         for b in adc_acc:  # ADC in the loop: trained at b bits; post hoc: trained without ADC, read at b bits
             net_b = dnet if b == params.adc_bits else on_chip(params.replace(adc_bits=b), rngs[4])
             adc_acc[b].append(net_b.accuracy(xte, yte))
@@ -196,6 +200,7 @@ def run_qnn(
         "adc_sweep_finetuned": [dict(zip(("adc_bits", "accuracy", "std"), (b, *_mean_std(a))))
                                 for b, a in adc_tuned.items()],
         "finetune_epochs": max(2, epochs // 3),
+        "ideal_adc_accuracy": _mean_std(ideal_acc)[0] if ideal_acc else None,
         "variation_sweep": [{"variation_pct": r["variation_pct"], "accuracy": r["accuracy"], "std": r["std"]}
                             for r in headline],
         "variation_sweep_mechanism": headline[0]["mechanism"] if headline else None,
@@ -261,6 +266,7 @@ def cache_dir() -> Path:
     return Path(os.environ.get("PPA_CACHE_DIR") or Path.home() / ".cache" / "ppa")
 
 
+@_one_blas_thread
 def qnn_accuracy_for(adc_bits: int, states: int, d2d_sigma: float, seed: int = 0, *, cache: bool = True,
                      epochs: int = 8) -> float:
     """Test accuracy of the digits CNN trained on chip (Table II) with this ADC precision (Table VII), this many DW

@@ -39,8 +39,12 @@ def test_accuracy_does_not_rise_as_variation_grows(run, request):
     n = r["seeds"] * r["programmings_per_variation"]
     for lo, hi in zip(sweep, sweep[1:]):
         assert hi["accuracy"] <= lo["accuracy"] + _noise(lo, hi, n), (lo, hi)
-    assert sweep[-1]["accuracy"] < sweep[0]["accuracy"] - 0.1  # 50 % spread clearly hurts
     assert sweep[0]["accuracy"] == pytest.approx(r["dw_accuracy"], abs=0.01)  # 0 % = the trained array
+    # variation_sweep is now the d2d spread that on-chip training sees (Table X's mechanism, which the training
+    # learns around); a spread drawn at every write (c2c, the old meaning of `variation`) clearly hurts at 50 %
+    c2c = [d for d in r["variation_mechanism"] if d["mechanism"] == "c2c"]
+    assert c2c[-1]["accuracy"] < c2c[0]["accuracy"] - 0.1
+    assert sweep[-1]["accuracy"] > c2c[-1]["accuracy"]
 
 
 @pytest.mark.parametrize("run", ["mlp_run", "cnn_run"])
@@ -48,7 +52,9 @@ def test_low_adc_bits_lose_accuracy_and_high_bits_approach_the_unquantised_array
     r = request.getfixturevalue(run)
     acc = {d["adc_bits"]: d for d in r["adc_sweep"]}
     assert acc[2]["accuracy"] < acc[10]["accuracy"] - 0.1
-    assert acc[10]["accuracy"] == pytest.approx(r["array_unquantised_accuracy"], abs=0.015)
+    # adc_sweep now trains a network at each B; the same network read at rising B is adc_sweep_posthoc
+    acc = {d["adc_bits"]: d for d in r["adc_sweep_posthoc"]}
+    assert acc[10]["accuracy"] == pytest.approx(r["ideal_adc_accuracy"], abs=0.015)
     bits = sorted(acc)
     for lo, hi in zip(bits, bits[1:]):  # more bits never lose accuracy beyond noise
         assert acc[hi]["accuracy"] >= acc[lo]["accuracy"] - _noise(acc[lo], acc[hi], r["seeds"])
