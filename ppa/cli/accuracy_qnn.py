@@ -84,6 +84,15 @@ def render(result: dict, fmt: str) -> str:
                      f"RA ~ exp(2 kappa t_ox), TMR {tix['nominal_tmr']:.2f} implied by Table VIII, transistor and "
                      f"racetrack in series) implies d2d sigma per state "
                      f"{', '.join(f'{100 * x:.1f}' for x in tix['sigma_per_state'])} %{on}")
+    kept = []
+    for m in present:
+        series = [(r["v"], r[m]) for r in rows.values() if m in r]
+        if len(series) > 1 and series[0][1]:
+            kept.append(f"{names[m][:-2]} {100 * series[-1][1] / series[0][1]:.0f} %")
+    if kept and p_var:
+        top = max(p_var)
+        kept.append(f"paper {100 * p_var[top] / p_var[min(p_var)]:.0f} %")
+        notes.append(f"accuracy kept at the largest variation (Table X's shape): {'; '.join(kept)}")
     notes.append(f"run took {result['seconds']} s")
     out.append(render_table(list(rows.values()),
                             [Column("v", "variation %"), *[Column(m, names[m]) for m in present],
