@@ -75,7 +75,7 @@ def render(result: dict, fmt: str) -> str:
     notes = [f"sigma relative to each state's conductance; d2d: one draw per device per chip, fixed through "
              f"training and inference; c2c: drawn when the trained states are written again; read noise: drawn "
              f"at every MVM; {result['programmings_per_variation']} programmings per seed for all but on-chip "
-             f"training; the d2d on-chip column is Table X's mechanism (paper: 90.4 -> 80.4 %)"]
+             f"training; the d2d on-chip column is Table X's mechanism"]
     if tix:
         on = "" if tix.get("on_chip_accuracy") is None else (
             f"; a chip drawn from that Monte Carlo: {_pct(tix['on_chip_accuracy'])} % on-chip trained, "
