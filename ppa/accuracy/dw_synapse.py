@@ -130,6 +130,9 @@ class DwDeviceParams:
         if self.variation and mech.cycle_to_cycle.sigma:
             raise PpaError("give the cycle-to-cycle sigma once: either `variation` or `mechanisms.cycle_to_cycle`",
                            field="device.variation")
+        if mech.drift.nu or mech.drift.nu_spread:
+            raise PpaError("drift (G ~ t^-nu) is not a DW-MTJ mechanism; MTJ state loss is the Arrhenius retention "
+                           "model (ppa.accuracy.retention)", field="device.variation.drift")
         object.__setattr__(self, "mechanisms", mech)
         if self.d2d_model not in ("gaussian", "table_ix"):
             raise PpaError(f"d2d_model must be 'gaussian' or 'table_ix', got {self.d2d_model!r}", field="device.d2d_model")
