@@ -375,11 +375,14 @@ def dw_network(name: str, params: DwDeviceParams, rng: np.random.Generator) -> N
     net = build(name, rng)
     n = params.n_states
     for layer in net.weight_layers:
-        # He-scaled: states uniform on the grid have std ≈ 0.71, so α = sqrt(2/fan_in)/0.71
-        layer.alpha = float(np.sqrt(2.0 / layer.fan_in) / np.std(params.nominal_weights))
         states = rng.integers(0, n, (layer.fan_in, layer.fan_out)).astype(np.int8)
         layer.xb = Crossbar(params, layer.fan_in, layer.fan_out)
         layer.xb.program(states, rng)
+        # He-scaled digital gain from one read of the programmed array: α = sqrt(2/fan_in) / rms(weights). Without
+        # variation the rms is the grid's 0.71; a chip with a large d2d spread reads wider weights, and a gain
+        # from the nominal grid started it with logits 2-4x too large (first-epoch loss 4 > ln 10, FC inputs dead)
+        rms = float(np.sqrt(np.mean(layer.xb.weights.astype(np.float64) ** 2))) or 1.0
+        layer.alpha = float(np.sqrt(2.0 / layer.fan_in) / rms)
         layer.w = None
     return net
 
