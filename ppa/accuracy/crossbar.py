@@ -9,12 +9,17 @@ vector the model does, all vectorised over batch, subarrays and columns (no Pyth
 2. Array: column currents ``I_c = Σ_r V_r (G_rc - G_parallel)`` (Eqs. 3-6) with the programmed (varied)
    conductances, in units of ``(Gmax - Gmin)/2`` so the numbers read as weights.
 3. ADC: each subarray's column sums are quantised with Eq. 2 to ``2^adc_bits`` levels on ``[-r, r]``; one ADC is
-   shared by several columns (8 in the paper), so one range serves all columns of a subarray. ``r`` is calibrated
-   as the largest magnitude seen on a calibration batch (`Crossbar.calibrate`).
+   shared by several columns (8 in the paper), so one range serves all columns of a subarray. By default ``r`` is
+   the subarray's full-scale current, rows used x DAC full scale x max |w| (a fixed-reference SAR ADC: what makes
+   4 bits collapse as in Table VII); with ``adc_range="calibrated"`` it is the largest magnitude seen on a
+   calibration batch (`Crossbar.calibrate`).
+   Read noise (device spec `variation.read_noise`) is added to the column sums of every MVM before the ADC,
+   output-referred: exact in distribution for independent Gaussian noise per device.
 4. Accumulation: subarray partial sums are added digitally (the paper's accumulation unit).
 
-Noisy conductances are computed once per programming and stored as float32 tiles, so an MVM costs one batched
-matmul plus one in-place quantisation pass.
+Conductances (the chip's fixed device-to-device draw plus each write's cycle-to-cycle draw) are computed once per
+programming and stored as float32 tiles, so an MVM costs one batched matmul plus one in-place quantisation pass
+(and one more matmul, (x²)(G²), for state-proportional read noise).
 """
 
 from __future__ import annotations
@@ -158,7 +163,8 @@ class Crossbar:
         noise = self.params.read_noise
         h = self.params.half_range
         if noise.relative_to == "g_max":
-            var = np.einsum("tbr,tbr->tb", xt, xt)[..., None] * np.float32((noise.sigma * self.params.conductances_S[-1] / h) ** 2)
+            s2 = np.float32((noise.sigma * self.params.conductances_S[-1] / h) ** 2)
+            var = np.einsum("tbr,tbr->tb", xt, xt)[..., None] * s2
             var = np.broadcast_to(var, xt.shape[:2] + (tiles.shape[-1],))
         else:
             sq = getattr(self, cache)
