@@ -13,6 +13,9 @@ vector the model does, all vectorised over batch, subarrays and columns (no Pyth
    the subarray's full-scale current, rows used x DAC full scale x max |w| (a fixed-reference SAR ADC: what makes
    4 bits collapse as in Table VII); with ``adc_range="calibrated"`` it is the largest magnitude seen on a
    calibration batch (`Crossbar.calibrate`).
+   The default ADC is sign-magnitude (codes -(2^(B-1)-1)..2^(B-1)-1, zero is a code); ``adc_code="mid_rise"``
+   gives Eq. 2's 2^B levels with no zero (a sub-LSB column then reads ±half a step, which at 6 bits fed random
+   large logits and trapped 2 of 8 40-epoch runs at chance).
    Read noise (device spec `variation.read_noise`) is added to the column sums of every MVM before the ADC,
    output-referred: exact in distribution for independent Gaussian noise per device.
 4. Accumulation: subarray partial sums are added digitally (the paper's accumulation unit).
@@ -47,6 +50,22 @@ def adc_quantize_(currents: np.ndarray, r, bits: int | None) -> np.ndarray:
     np.rint(currents, out=currents)
     currents *= 1 / inv
     currents -= r
+    return currents
+
+
+def adc_sign_magnitude_(currents: np.ndarray, r, bits: int | None) -> np.ndarray:
+    """A B-bit sign-magnitude ADC in place: codes -(2^(B-1) - 1) .. 2^(B-1) - 1 on [-r, r], so 0 is a code
+    (mid-tread) and a column current below half a step reads exactly 0, not ±half a step."""
+    if bits is None:
+        return currents
+    n = (1 << (int(bits) - 1)) - 1
+    if n < 1:
+        raise ValueError(f"a sign-magnitude ADC needs at least 2 bits, got {bits}")
+    r = np.asarray(r, dtype=currents.dtype)
+    np.clip(currents, -r, r, out=currents)
+    currents *= n / r
+    np.rint(currents, out=currents)
+    currents *= r / n
     return currents
 
 
@@ -224,6 +243,12 @@ class Crossbar:
         shape = (self.n_tiles,) + (1,) * (2 if self.params.bit_serial else 1) + (1,)
         return (used * per_plane * top).astype(np.float32).reshape(shape)
 
+    def _adc(self, cur: np.ndarray, r, bits: int | None) -> np.ndarray:
+        """The device's ADC code: sign-magnitude (with a zero code, default) or mid-rise (2^B levels, no zero)."""
+        if self.params.adc_code == "mid_rise":
+            return adc_quantize_(cur, r, bits)
+        return adc_sign_magnitude_(cur, r, bits)
+
     def _block_max(self, cur: np.ndarray, axes) -> np.ndarray:
         """Max |current| per subarray and per block of columns served by one ADC range (per subarray here)."""
         return _range_of(cur, axes + (cur.ndim - 1,))
@@ -243,10 +268,10 @@ class Crossbar:
             planes, scale = self._planes(x, self.x_range, signed)
             p, b = planes.shape[:2]
             cur = self._currents(planes.reshape(p * b, -1)).reshape(self.n_tiles, p, b, self.out_features)
-            adc_quantize_(cur, self.adc_range, bits)
+            self._adc(cur, self.adc_range, bits)
             return np.einsum("tpbc,p->bc", cur, scale, optimize=True)
         cur = self._currents(dac_quantize(x, self.x_range, self.params.dac_bits, signed))
-        adc_quantize_(cur, self.adc_range, bits)
+        self._adc(cur, self.adc_range, bits)
         return cur[0] if self.n_tiles == 1 else cur.sum(axis=0)
 
     def backward(self, delta: np.ndarray, adc_bits: int | None | str = "params") -> np.ndarray:
@@ -271,7 +296,7 @@ class Crossbar:
             r = (used * xr * float(np.abs(self.params.nominal_weights).max())).astype(np.float32)[:, None, None]
         else:
             r = _range_of(cur, (1, 2))
-        adc_quantize_(cur, r, bits)
+        self._adc(cur, r, bits)
         return cur.sum(axis=0)
 
 

@@ -112,6 +112,7 @@ class DwDeviceParams:
     bit_serial: bool = False          # inputs as 1-bit planes with shift-add instead of a multi-bit DAC
     adc_range: str = "full_scale"     # ADC reference: "full_scale" (fixed, the subarray's largest current) or
     #                                   "calibrated" (max |current| of a calibration batch)
+    adc_code: str = "sign_magnitude"  # "sign_magnitude" (zero is a code) or "mid_rise" (Eq. 2, 2^B levels)
     mechanisms: Any = None            # ppa.spec.Variation (or its dict): d2d, c2c, read noise; None: none
     d2d_model: str = "gaussian"       # "gaussian": mechanisms.device_to_device; "table_ix": process Monte Carlo
 
@@ -146,6 +147,12 @@ class DwDeviceParams:
         if self.adc_range not in ADC_RANGES:
             raise PpaError(f"ADC range must be one of {', '.join(ADC_RANGES)}, got {self.adc_range!r}",
                            field="subarray.adc_range")
+        if self.adc_code not in ("sign_magnitude", "mid_rise"):
+            raise PpaError(f"ADC code must be 'sign_magnitude' or 'mid_rise', got {self.adc_code!r}",
+                           field="subarray.adc_code")
+        if self.adc_code == "sign_magnitude" and self.adc_bits is not None and int(self.adc_bits) < 2:
+            raise PpaError("a sign-magnitude ADC needs at least 2 bits (1 sign bit + magnitude)",
+                           field="subarray.adc_bits")
         if int(self.rows) < 1:
             raise PpaError(f"rows must be positive, got {self.rows}", field="subarray.rows")
 

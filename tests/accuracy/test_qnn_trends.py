@@ -35,16 +35,20 @@ def _noise(a, b, n):
 @pytest.mark.parametrize("run", ["mlp_run", "cnn_run"])
 def test_accuracy_does_not_rise_as_variation_grows(run, request):
     r = request.getfixturevalue(run)
-    sweep = r["variation_sweep"]
     n = r["seeds"] * r["programmings_per_variation"]
-    for lo, hi in zip(sweep, sweep[1:]):
-        assert hi["accuracy"] <= lo["accuracy"] + _noise(lo, hi, n), (lo, hi)
+    # the same trained network under a growing spread: c2c rewrite, read noise, and d2d after off-chip training
+    for mech in ("c2c", "read_noise", "d2d_off_chip"):
+        sweep = [d for d in r["variation_mechanism"] if d["mechanism"] == mech]
+        for lo, hi in zip(sweep, sweep[1:]):
+            assert hi["accuracy"] <= lo["accuracy"] + _noise(lo, hi, n), (mech, lo, hi)
+        assert sweep[-1]["accuracy"] < sweep[0]["accuracy"] - 0.1, mech  # 50 % spread clearly hurts
+    # variation_sweep is now the d2d spread that on-chip training sees (Table X's mechanism): each level trains
+    # its own network on its own chip, which learns around the spread, so it is flat within training noise
+    sweep = r["variation_sweep"]
     assert sweep[0]["accuracy"] == pytest.approx(r["dw_accuracy"], abs=0.01)  # 0 % = the trained array
-    # variation_sweep is now the d2d spread that on-chip training sees (Table X's mechanism, which the training
-    # learns around); a spread drawn at every write (c2c, the old meaning of `variation`) clearly hurts at 50 %
-    c2c = [d for d in r["variation_mechanism"] if d["mechanism"] == "c2c"]
-    assert c2c[-1]["accuracy"] < c2c[0]["accuracy"] - 0.1
-    assert sweep[-1]["accuracy"] > c2c[-1]["accuracy"]
+    assert sweep[-1]["accuracy"] >= 0.7 * sweep[0]["accuracy"]
+    assert sweep[-1]["accuracy"] > max(d["accuracy"] for d in r["variation_mechanism"]
+                                       if d["mechanism"] == "c2c" and d["variation_pct"] == sweep[-1]["variation_pct"])
 
 
 @pytest.mark.parametrize("run", ["mlp_run", "cnn_run"])
