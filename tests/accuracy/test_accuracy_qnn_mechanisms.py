@@ -152,15 +152,17 @@ def test_reduced_default_run_shows_both_paper_trends():
 
 def test_on_chip_training_does_not_die_over_five_seeds_at_8_bits():
     # issue 17: 40-epoch runs at lr 0.2 ended at chance when conv biases (summed gradient over H*W positions)
-    # grew until the next layer's outputs rounded to zero; 25 epochs at the same rate reached that point
+    # grew until the next layer's outputs rounded to zero. With that summed gradient, seed 104 here ended at
+    # chance with the mid-rise ADC and at 68.5 % (loss 0.98, conv1 bias 1.84) with the sign-magnitude one;
+    # with the mean over positions all five end at 0.90-0.93, loss <= 0.34, |bias| < 0.1.
     for seed in range(5):
         log = []
         net = qnn.train_on_chip("cnn", dw.DwDeviceParams(adc_bits=8), D.x_train, D.y_train,
                                 np.random.default_rng(100 + seed), epochs=25, lr=0.2, log=log)
         acc = _acc(net)
-        assert acc > 0.7, (seed, acc)
-        assert log[-1][1] < 0.8 * np.log(10) and log[-1][2] > 0.05, (seed, log[-1])
-        assert all(float(np.max(layer.b)) < 3 for layer in net.weight_layers)
+        assert acc > 0.8, (seed, acc)
+        assert log[-1][1] < 0.6 and log[-1][2] > 0.05, (seed, log[-1])  # chance is ln 10 = 2.30
+        assert all(float(np.max(np.abs(layer.b))) < 1.0 for layer in net.weight_layers)
 
 
 # ---- the cached accuracy for the joint sweep -----------------------------------------------------------------
