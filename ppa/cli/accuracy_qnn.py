@@ -32,7 +32,8 @@ def render(result: dict, fmt: str) -> str:
         sig = ", ".join(filter(None, [sig, f"cycle-to-cycle {100 * dev['variation']:.3g} % of state"]))
     setup = (f"{result['dataset']} ({result['network']}), {result['seeds']} seeds, {result['epochs']} epochs; "
              f"device: {len(dev['conductances_S'])} DW states, variation {sig or 'none'}, "
-             f"ADC {dev['adc_bits']} bits ({dev.get('adc_range', 'calibrated')} reference), DAC {dev['dac_bits']} "
+             f"ADC {dev['adc_bits']} bits ({dev.get('adc_code', 'mid_rise').replace('_', '-')}, "
+             f"{dev.get('adc_range', 'calibrated').replace('_', '-')} reference), DAC {dev['dac_bits']} "
              f"bits, {dev['rows']} rows/subarray, write matrix "
              f"{'default (illustrative, Fig. 1d)' if dev['write_transition_is_default'] else 'from spec'}")
     summary = [
