@@ -63,7 +63,8 @@ def time_tree(tree: Path, repeats: int, env: dict | None = None) -> dict:
 
 
 def conv_choices(repeats: int) -> dict:
-    """conv2 of the CNN (batch 128, 8x8, 8 -> 16 channels, 3x3): three ways to compute it, best wall seconds."""
+    """conv2 of the CNN (batch 128, 8x8, 8 -> 16 channels, 3x3): three ways to compute it, best wall seconds
+    on one BLAS thread."""
     import time
 
     import numpy as np
@@ -92,6 +93,9 @@ def conv_choices(repeats: int) -> dict:
         win = sliding_window_view(xp, (3, 3), axis=(1, 2))  # (n, H, W, C, k, k)
         return np.einsum("nhwcij,ijco->nhwo", win, w4, optimize=True)
 
+    from threadpoolctl import threadpool_limits
+
+    limit = threadpool_limits(1, user_api="blas")   # as the training loops run
     out = {}
     for name, fn in (("im2col: window view made contiguous (old)", window_contiguous),
                      ("im2col: k*k slice copies (new)", slices), ("einsum on the window view", einsum)):
@@ -102,6 +106,7 @@ def conv_choices(repeats: int) -> dict:
             fn()
             times.append(time.perf_counter() - t)
         out[name] = min(times)
+    limit.restore_original_limits()
     return out
 
 
