@@ -18,9 +18,8 @@ from __future__ import annotations
 
 import io
 import math
-import os
+import os  # noqa: F401  (the writer lives in ppa.spec.files; tests patch os.replace through here)
 import re
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -29,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from ppa.errors import PpaError
+from ppa.spec import files
 from ppa.spec.shipped import ROOT
 from ppa.report.tables import _latex_escape, format_number
 
@@ -540,23 +540,10 @@ def build_context(kind: str, results: pd.DataFrame | str | Path | None = None) -
     raise PpaError(f"unknown report {kind!r}; expected one of {', '.join(KINDS)}", field="kind")
 
 
-def write_atomic(text: str, out_path: str | Path) -> Path:
-    """Write `text` to `out_path` via a temp file in the same directory and os.replace (never a partial file)."""
-    out = Path(out_path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, out)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    return out
+def write_atomic(text: str, out_path: str | Path, inputs: Iterable[str | Path | None] = ()) -> Path:
+    """Write a report through the shared atomic writer (`ppa.spec.files.write_atomic`): temp file + rename, an
+    existing file replaced only when it is an earlier ppa report, never an input (`inputs`)."""
+    return files.write_atomic(text, out_path, kind="report", inputs=inputs)
 
 
 def default_output(kind: str, fmt: str) -> Path:
@@ -571,4 +558,5 @@ def render_report(kind: str, fmt: str = "markdown", out_path: str | Path | None 
         raise PpaError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}", field="format")
     ctx = context if context is not None else build_context(kind, results)
     text = render(kind, fmt, ctx)
-    return write_atomic(text, out_path if out_path is not None else default_output(kind, fmt))
+    inputs = (results,) if isinstance(results, (str, Path)) else ()
+    return write_atomic(text, out_path if out_path is not None else default_output(kind, fmt), inputs)
