@@ -7,24 +7,27 @@ from typing import Annotated, Literal, Union
 
 from pydantic import Field, field_validator, model_validator
 
-from ppa.spec.sections import Adc, Fraction, PosInt, Strict, Technology, Variation  # noqa: F401
-from ppa.spec.units import CurrentDensity, Farads, Joules, Meters, Resistivity, Seconds, Siemens, SquareMeters, Volts
+from ppa.spec.sections import Adc, Bits, Fraction, Lanes, PosInt, Strict, Technology, Variation  # noqa: F401
+from ppa.spec.units import (ActionEnergy, Capacitance, CellArea, Conductance, CurrentDensityRange, Length, PulseWidth,
+                            ResistivityRange, Voltage, whole)
+
+ArraySide = whole(1, 65536)          # rows or columns of one subarray
 
 class DwMtjDevice(Strict):
     """Notched DW-MTJ synapse (Dhull et al. Sec. II, Table VIII); conductances ascending, in siemens."""
 
     kind: Literal["dw_mtj"]
-    conductances: list[Siemens] = Field(min_length=2)
-    read_voltage: Volts
-    read_pulse: Seconds
-    write_current_density: CurrentDensity
-    write_pulse: Seconds
-    racetrack_length: Meters
-    racetrack_width: Meters
-    heavy_metal_thickness: Meters
-    heavy_metal_resistivity: Resistivity
-    cell_area: SquareMeters
-    variation: Annotated[float, Field(ge=0.0)] = 0.0
+    conductances: list[Conductance] = Field(min_length=2)
+    read_voltage: Voltage
+    read_pulse: PulseWidth
+    write_current_density: CurrentDensityRange
+    write_pulse: PulseWidth
+    racetrack_length: Length
+    racetrack_width: Length
+    heavy_metal_thickness: Length
+    heavy_metal_resistivity: ResistivityRange
+    cell_area: CellArea
+    variation: Annotated[float, Field(ge=0.0, le=10.0)] = 0.0
     write_transition: list[list[Fraction]] | None = None
 
     @property
@@ -62,13 +65,13 @@ class SramDevice(Strict):
     """SRAM synapse: one bit per cell, `weight_bits` cells per weight (the paper's CMOS baseline)."""
 
     kind: Literal["sram"]
-    weight_bits: PosInt
-    cell_area: SquareMeters
-    bitline_capacitance_per_cell: Farads
-    read_swing: Volts
-    write_energy_per_bit: Joules
-    write_time: Seconds
-    read_time: Seconds
+    weight_bits: Bits
+    cell_area: CellArea
+    bitline_capacitance_per_cell: Capacitance
+    read_swing: Voltage
+    write_energy_per_bit: ActionEnergy
+    write_time: PulseWidth
+    read_time: PulseWidth
 
     @property
     def weight_cells(self) -> int:
@@ -78,47 +81,49 @@ class SramDevice(Strict):
 class Subarray(Strict):
     """Crossbar subarray (Dhull Sec. III): rows x columns, one ADC shared by `columns_per_adc` columns."""
 
-    rows: PosInt
-    columns: PosInt
-    columns_per_adc: PosInt
+    rows: ArraySide
+    columns: ArraySide
+    columns_per_adc: ArraySide
     input_encoding: Literal["analog", "bit_serial"] = "analog"
-    reference_columns: Annotated[int, Field(ge=0)] = 1
+    reference_columns: whole(0, 65535) = 1
 
     @model_validator(mode="after")
     def _sharing_fits(self) -> "Subarray":
         if self.columns_per_adc > self.columns:
             raise ValueError(f"columns_per_adc ({self.columns_per_adc}) exceeds columns ({self.columns})")
+        if self.reference_columns >= self.columns:
+            raise ValueError(f"reference_columns ({self.reference_columns}) leaves no weight column of {self.columns}")
         return self
 
 
 class Hierarchy(Strict):
     """Transposable synaptic arrays per PE and PEs per tile (H-tree joined), Dhull Fig. 2."""
 
-    subarrays_per_pe: PosInt
-    pes_per_tile: PosInt
+    subarrays_per_pe: whole(1, 4096)
+    pes_per_tile: whole(1, 4096)
     transposable: bool = True
-    bus_width: PosInt = 128
-    tiles: PosInt | None = None       # tiles on the chip; None sizes the chip to the network (NeuroSim style)
+    bus_width: whole(1, 65536) = 128
+    tiles: whole(1, 1_000_000) | None = None       # tiles on the chip; None sizes the chip to the network (NeuroSim style)
 
 
 class Precision(Strict):
     """Bit widths of the data that move: activations, back-propagated errors, weight gradients."""
 
-    activation_bits: PosInt = 8
-    error_bits: PosInt = 8
-    gradient_bits: PosInt = 16
-    partial_sum_bits: PosInt = 16
+    activation_bits: Bits = 8
+    error_bits: Bits = 8
+    gradient_bits: Bits = 16
+    partial_sum_bits: Bits = 16
     input_mean_square: Fraction = 0.25    # <x^2> of inputs normalised to full scale (read energy)
 
 
 class Training(Strict):
     """On-chip training schedule (Dhull Sec. IV: batch 200, 50,000 CIFAR-10 images an epoch)."""
 
-    batch_size: PosInt = 200
-    images_per_epoch: PosInt = 50_000
+    batch_size: whole(1, 1_000_000) = 200
+    images_per_epoch: whole(1, 1_000_000_000) = 50_000
     update_fraction: Fraction = 1.0
-    wg_lanes: PosInt = 1024
-    accumulation_lanes: PosInt = 256
+    wg_lanes: Lanes = 1024
+    accumulation_lanes: Lanes = 256
 
 
 class Chip(Strict):

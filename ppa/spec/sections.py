@@ -6,47 +6,50 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ppa.spec.units import FaradsPerMeter, Joules, Meters, Seconds, SquareMeters, Volts
+from ppa.spec.units import (ActionEnergy, CapacitancePerLength, ComponentArea, Duration, FeatureSize, Length,
+                            PulseWidth, Voltage, whole)
 
 PosInt = Annotated[int, Field(gt=0)]
+Bits = whole(1, 64)                      # widths of data words
+Lanes = whole(1, 1_000_000)              # parallel units (lanes, adders)
 Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
 
 
 class Strict(BaseModel):
     """Base for every spec section: unknown fields are errors, values are validated on assignment."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Technology(Strict):
     """CMOS technology constants (40 nm by default); sources are named in hwspecs/tech_40nm.yaml."""
 
     name: str = "40nm"
-    feature_size: Meters
-    vdd: Volts
-    clock_period: Seconds
-    full_adder_energy: Joules          # energy of one full-adder bit operation
-    full_adder_delay: Seconds          # carry delay of one bit of a ripple adder
-    full_adder_area: SquareMeters
-    register_energy: Joules            # one D flip-flop bit written
-    register_area: SquareMeters
-    sram_buffer_energy: Joules         # one bit read or written in a buffer macro
-    sram_buffer_area: SquareMeters     # one buffer bit, with its periphery
-    sram_cell_area: SquareMeters       # one dense 6T bit cell (large storage arrays)
-    wire_capacitance: FaradsPerMeter
-    wire_pitch: Meters
-    adc_walden_fom: Joules             # energy per conversion step (E = FoM * 2^bits)
-    adc_cycle_energy: Joules           # comparator decision + SAR logic per cycle (the low-resolution floor)
-    adc_cycle_time: Seconds            # one SAR bit-cycle
-    adc_area_per_step: SquareMeters    # capacitor-DAC unit + comparator share, per 2^bits step
-    adc_area_fixed: SquareMeters       # comparator and SAR logic
-    dac_energy_per_row: Joules         # driving one row at one input level
-    dac_area_per_row: SquareMeters
-    wordline_energy: Joules            # one digital word-line pulse (bit-serial inputs)
-    mac_energy: Joules                 # one digital multiply-accumulate in the weight-gradient unit
-    mac_area: SquareMeters             # one MAC lane of the weight-gradient unit
-    mux_area_per_column: SquareMeters
-    decoder_area_per_row: SquareMeters
+    feature_size: FeatureSize
+    vdd: Voltage
+    clock_period: PulseWidth
+    full_adder_energy: ActionEnergy          # energy of one full-adder bit operation
+    full_adder_delay: PulseWidth          # carry delay of one bit of a ripple adder
+    full_adder_area: ComponentArea
+    register_energy: ActionEnergy            # one D flip-flop bit written
+    register_area: ComponentArea
+    sram_buffer_energy: ActionEnergy         # one bit read or written in a buffer macro
+    sram_buffer_area: ComponentArea     # one buffer bit, with its periphery
+    sram_cell_area: ComponentArea       # one dense 6T bit cell (large storage arrays)
+    wire_capacitance: CapacitancePerLength
+    wire_pitch: Length
+    adc_walden_fom: ActionEnergy             # energy per conversion step (E = FoM * 2^bits)
+    adc_cycle_energy: ActionEnergy           # comparator decision + SAR logic per cycle (the low-resolution floor)
+    adc_cycle_time: PulseWidth            # one SAR bit-cycle
+    adc_area_per_step: ComponentArea    # capacitor-DAC unit + comparator share, per 2^bits step
+    adc_area_fixed: ComponentArea       # comparator and SAR logic
+    dac_energy_per_row: ActionEnergy         # driving one row at one input level
+    dac_area_per_row: ComponentArea
+    wordline_energy: ActionEnergy            # one digital word-line pulse (bit-serial inputs)
+    mac_energy: ActionEnergy                 # one digital multiply-accumulate in the weight-gradient unit
+    mac_area: ComponentArea             # one MAC lane of the weight-gradient unit
+    mux_area_per_column: ComponentArea
+    decoder_area_per_row: ComponentArea
 
     @field_validator("*")
     @classmethod
@@ -75,8 +78,8 @@ class Drift(Strict):
 
     nu: Annotated[float, Field(ge=0.0, le=1.0)] = 0.0
     nu_spread: Annotated[float, Field(ge=0.0, le=1.0)] = 0.0
-    t0: Seconds = 1.0
-    time: Seconds = 1.0
+    t0: Duration = 1.0
+    time: Duration = 1.0
 
 
 class Variation(Strict):

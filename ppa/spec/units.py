@@ -4,15 +4,21 @@ Plain SI symbols with a metric prefix, combined with `*`, `/` and `^` (`fF/um`, 
 read by a small table (fast: no registry to build); anything else goes to pint, which knows every unit.
 `F^2` is the technology's feature size squared, so it needs that size (passed as validation context by
 the spec loader). Plain numbers are taken as already in SI units.
+
+Every quantity must be finite. The bounded types at the end (`Voltage`, `PulseWidth`, `CellArea`, ...) add the
+physical range a field may take, wide enough for any device a reviewer would accept and narrow enough to
+refuse typos and absurd magnitudes (a 1e30 V supply, a negative pulse); the range is named in the error.
+`whole(lo, hi)` does the same for counts (rows, bits, lanes).
 """
 
 from __future__ import annotations
 
+import math
 import re
 from functools import lru_cache
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, ValidationInfo
+from pydantic import AfterValidator, BeforeValidator, ValidationInfo
 
 _F2 = re.compile(r"^\s*([-+0-9.eE]+)\s*\*?\s*F\s*(\^|\*\*)\s*2\s*$")
 
@@ -85,7 +91,14 @@ def _parse_with_pint(text: str, unit: str) -> float:
 
 
 def to_si(value: Any, unit: str, feature_size: float | None = None) -> float:
-    """Convert a number (SI already) or a string with units to a float in `unit` (an SI unit)."""
+    """Convert a number (SI already) or a string with units to a finite float in `unit` (an SI unit)."""
+    out = _to_si(value, unit, feature_size)
+    if not math.isfinite(out):
+        raise ValueError(f"expected a finite quantity in {unit}")
+    return out
+
+
+def _to_si(value: Any, unit: str, feature_size: float | None = None) -> float:
     if isinstance(value, bool):
         raise ValueError(f"expected a quantity in {unit}, got a boolean")
     if isinstance(value, (int, float)):
@@ -127,3 +140,51 @@ CurrentDensity = Annotated[float, quantity("A/m^2")]
 Resistivity = Annotated[float, quantity("ohm*m")]
 FaradsPerMeter = Annotated[float, quantity("F/m")]
 FaradsPerSquareMeter = Annotated[float, quantity("F/m^2")]
+
+
+def _show(x: float) -> str:
+    return f"{x:g}"
+
+
+def bounded(unit: str, low: float, high: float, low_open: bool = True):
+    """A finite quantity in SI `unit` within (low, high] (or [low, high]); the error names the range."""
+    lower = f"above {_show(low)}" if low_open else f"at least {_show(low)}"
+    text = f"expected a value {lower} and at most {_show(high)} {unit}"
+
+    def check(v: float) -> float:
+        if not math.isfinite(v) or (v <= low if low_open else v < low) or v > high:
+            raise ValueError(text)
+        return v
+
+    return Annotated[float, quantity(unit), AfterValidator(check)]
+
+
+def whole(low: int, high: int):
+    """A whole number from `low` to `high` (counts: rows, bits, lanes); the error names the range."""
+
+    def check(v: int) -> int:
+        if v < low or v > high:
+            raise ValueError(f"expected a whole number from {low:,} to {high:,}")
+        return v
+
+    return Annotated[int, AfterValidator(check)]
+
+
+# Physical ranges (SI), each wide of any real device: a field's type says which applies.
+FeatureSize = bounded("m", 1e-9, 1e-5, low_open=False)   # 1 nm .. 10 um nodes
+Voltage = bounded("V", 0.0, 5.0)                         # supplies, read and swing voltages
+PulseWidth = bounded("s", 0.0, 1e-3)                     # clock, gate delays, read/write pulses: up to 1 ms
+Duration = bounded("s", 0.0, 1e10)                       # retention / drift times: up to ~300 years
+ActionEnergy = bounded("J", 0.0, 1e-6)                   # energy of one action of one component: up to 1 uJ
+ComponentArea = bounded("m^2", 0.0, 1e-6)                # one component, cell or bit: up to 1 mm^2
+CellArea = bounded("m^2", 0.0, 1e-9)                     # one memory cell: up to 1000 um^2
+Conductance = bounded("S", 0.0, 1.0)                     # up to 1 S (1 ohm)
+Resistance = bounded("ohm", 1.0, 1e12, low_open=False)   # 1 ohm .. 1 Tohm
+Current = bounded("A", 0.0, 1.0)
+CurrentDensityRange = bounded("A/m^2", 0.0, 1e14)         # SOT/STT write densities are ~1e10-1e12 A/m^2
+ResistivityRange = bounded("ohm*m", 0.0, 1.0)
+Capacitance = bounded("F", 0.0, 1e-9)
+CapacitancePerLength = bounded("F/m", 0.0, 1e-6)          # wires: ~2e-10 F/m
+CapacitancePerArea = bounded("F/m^2", 0.0, 10.0)          # MIM/MOS: ~1e-3 - 1e-1 F/m^2
+Length = bounded("m", 0.0, 1e-2)                          # device dimensions and wire pitches: up to 1 cm
+Frequency = bounded("Hz", 0.0, 1e12)
