@@ -15,7 +15,7 @@ import math
 from pathlib import Path
 
 from ppa.errors import PpaError
-from ppa.workload.network import Layer, Network
+from ppa.workload.network import Layer, Network, shape_problem
 
 # ops that add no layer: element-wise, shape bookkeeping, or folded (BatchNormalization)
 _FREE_OPS = frozenset({
@@ -133,7 +133,11 @@ def _show(shape) -> str:
 
 
 def _check_out(layer: Layer, shapes: dict, name: str, where: str) -> None:
-    """The layer's own output side and channels must match ONNX's inferred output (catches ceil_mode and the like)."""
+    """The layer's sizes must be possible (`shape_problem`), and its own output side and channels must match ONNX's
+    inferred output (catches ceil_mode and the like)."""
+    problem = shape_problem(layer)
+    if problem is not None:
+        raise PpaError(f"{problem[0]}: {problem[1]}", field=where)
     shape = shapes.get(name)
     if shape is None or len(shape) != 4:
         return
@@ -208,7 +212,9 @@ def _fc(onnx, node, shapes: dict, consts: dict, name: str) -> Layer:
                        "flatten to N x features first", field=where)
     if x[-1] != in_features:
         raise PpaError(f"input has {x[-1]} features but the weight expects {in_features}", field=where)
-    return Layer(name, "fc", 1, int(in_features), int(out_features))
+    layer = Layer(name, "fc", 1, int(in_features), int(out_features))
+    _check_out(layer, {}, name, where)
+    return layer
 
 
 def read_onnx(path: str | Path, name: str | None = None) -> Network:
