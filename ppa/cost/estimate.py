@@ -22,6 +22,7 @@ from ppa.cost.components.converters import RowDac, SarAdc
 from ppa.cost.components.digital import Adder, Buffer, MacUnit, ShiftAdd
 from ppa.cost.components.interconnect import HTree
 from ppa.cost.components.synapses import DwMtjCell, SramCell
+from ppa.cost.checks import check_estimate_arguments, check_priced
 from ppa.errors import PpaError
 from ppa.cost.mapping import Activity, Geometry, LayerShapes, count_actions
 from ppa.workload.network import Network
@@ -228,6 +229,7 @@ class Estimate:
 
 def estimate(network: Network, chip: Chip, mode: Mode = "inference") -> Estimate:
     """Estimate per-layer, per-image latency and energy and the chip area of `network` on `chip`."""
+    check_estimate_arguments(network, chip)
     if mode not in ("inference", "training"):
         raise PpaError(f"mode must be 'inference' or 'training', got {mode!r}", field="mode")
     if getattr(chip, "kind", "imc") != "imc":
@@ -247,6 +249,7 @@ def estimate(network: Network, chip: Chip, mode: Mode = "inference") -> Estimate
                        f"{chip.hierarchy.subarrays_per_pe} subarrays; the chip has {limit}",
                        file=getattr(chip, "_source_path", None), field="hierarchy.tiles")
     priced = price_layers(activity, geometry, prices, chip, resources["htree_bit_energy"], resources["psum_bit_energy"])
+    check_priced(priced, area, shapes.names, getattr(chip, "_source_path", None))
     n = len(shapes.names)
     rows = {
         "layer": np.repeat(np.array(shapes.names, dtype=object), len(CATEGORIES)),
