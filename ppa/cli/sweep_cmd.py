@@ -55,9 +55,14 @@ def sweep_cmd(network, grid_path, hw, mode, output, scheduler, chunk_size, progr
     if output is None:
         emit(result.to_csv(index=False))
     else:
-        dropped = grid.size - len(result)
-        note = f" ({dropped} points dropped: invalid combinations or too big for hierarchy.tiles)" if dropped else ""
-        click.echo(f"wrote {len(result)} design points, {int(result['pareto'].sum())} Pareto-optimal, to {output}{note}", err=True)
+        invalid, too_big = result.attrs.get("invalid_points", 0), result.attrs.get("too_big_points", 0)
+        notes = [f"{invalid} invalid combinations (columns_per_adc or reference_columns vs columns) left out"] if invalid else []
+        notes += [f"{too_big} too big for hierarchy.tiles left out"] if too_big else []
+        damaged = result.attrs.get("damaged_chunks", [])
+        notes += [f"{len(damaged)} damaged chunk(s) of the resume folder evaluated again"] if damaged else []
+        note = f" ({'; '.join(notes)})" if notes else ""
+        click.echo(f"wrote {len(result)} design points of {grid.size}, {int(result['pareto'].sum())} Pareto-optimal, "
+                   f"to {output}{note}", err=True)
 
 
 def register(cli: click.Group) -> None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import codecs
 import os
-import re
 import tempfile
 from pathlib import Path
 from typing import Callable, Iterable, Union
@@ -152,12 +151,8 @@ def refuse_inputs(out: str | Path, inputs: Iterable[str | Path | None]) -> None:
             raise PpaError(f"the output is also an input ({inp}); choose another output name", file=str(out))
 
 
-def write_atomic(data: Data, path: str | Path, kind: str | None = None, inputs: Iterable[str | Path | None] = ()) -> Path:
-    """Write `data` (text, bytes, or a function writing to the path it is given) to `path` through a temp file + rename.
-
-    An existing `path` is replaced only when it is an earlier ppa output of `kind` (see RECOGNISERS; no `kind`:
-    any existing file is refused), and never when it is one of `inputs`. Only the temp file is ever removed.
-    """
+def check_writable(path: str | Path, kind: str | None = None, inputs: Iterable[str | Path | None] = ()) -> None:
+    """The checks of `write_atomic` without writing (so a long run fails before it starts, not after)."""
     out = Path(path)
     refuse_inputs(out, inputs)
     if out.is_dir():
@@ -170,6 +165,16 @@ def write_atomic(data: Data, path: str | Path, kind: str | None = None, inputs: 
             what = f"a ppa {kind}" if kind else "a file ppa wrote"
             raise PpaError(f"exists and is not {what}; ppa never overwrites other files: remove it or choose "
                            "another name", file=str(out))
+
+
+def write_atomic(data: Data, path: str | Path, kind: str | None = None, inputs: Iterable[str | Path | None] = ()) -> Path:
+    """Write `data` (text, bytes, or a function writing to the path it is given) to `path` through a temp file + rename.
+
+    An existing `path` is replaced only when it is an earlier ppa output of `kind` (see RECOGNISERS; no `kind`:
+    any existing file is refused), and never when it is one of `inputs`. Only the temp file is ever removed.
+    """
+    out = Path(path)
+    check_writable(out, kind, inputs)
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
     try:
@@ -188,11 +193,3 @@ def write_atomic(data: Data, path: str | Path, kind: str | None = None, inputs: 
             pass
         raise
     return out
-
-
-TEMP_NAME = re.compile(r"^\..+\.[A-Za-z0-9_]+\.tmp$")   # the temp files write_atomic creates (`.NAME.XXXX.tmp`)
-
-
-def is_own_temp(name: str, target: str) -> bool:
-    """Whether `name` is a temp file write_atomic left for `target` (e.g. after a kill)."""
-    return name.startswith(f".{target}.") and TEMP_NAME.match(name) is not None
