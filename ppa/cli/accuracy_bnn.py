@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 
 import click
 
+from ppa.report.tables import to_json
 from ppa.cli._common import emit, format_option
 
 FORMATS = ("table", "json", "markdown")
@@ -111,7 +111,7 @@ def _regression_tables(r: dict, fmt: str) -> list[str]:
 def render(result: dict, fmt: str) -> str:
     """One JSON object, or tables for each figure of the experiment."""
     if fmt == "json":
-        return json.dumps(result, indent=2) + "\n"
+        return to_json(result)
     if "ood" in result:
         parts = _classification_tables(result, fmt)
         if "regression" in result:
@@ -235,8 +235,8 @@ def register(cli: click.Group) -> None:
             raise PpaError(str(exc), field="--activation-energy/--prefactor") from None
         rows = ret.retention_table(temps, fit=fit)
         if fmt == "json":
-            emit(json.dumps({"fit": {"activation_energy_J": fit.activation_energy_J, "prefactor_s": fit.prefactor_s,
-                                     "label": fit.label}, "rows": rows}, indent=2) + "\n")
+            emit(to_json({"fit": {"activation_energy_J": fit.activation_energy_J, "prefactor_s": fit.prefactor_s,
+                                     "label": fit.label}, "rows": rows}))
             return
         from ppa.report.tables import Column, render_table
 

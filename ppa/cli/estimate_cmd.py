@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 
 import click
 
+from ppa.report.tables import to_json
 from ppa.cli._common import emit, format_option
 
 CATEGORY_HELP = ("Latency/energy categories follow Dhull Tables III/IV (adc, accumulation, synaptic_array, "
@@ -66,7 +66,7 @@ def estimate_cmd(network, hw, mode, images, epochs, samples, mu_bits, fmt):
     est = estimate(net, chip, mode)
     scale, what = _scale(images, epochs, est.images_per_epoch)
     if fmt == "json":
-        return emit(json.dumps(est.to_dict(scale=float(scale)) if scale != 1 else est.to_dict(), indent=2) + "\n")
+        return emit(to_json(est.to_dict(scale=float(scale)) if scale != 1 else est.to_dict()))
     from ppa.cost.estimate import CATEGORIES
 
     quantities = (("latency_s", "Latency (s)"), ("energy_j", "Energy (J)"))
@@ -114,7 +114,7 @@ def compare_cmd(network, hws, mode, images, fmt):
     cmp = compare(net, chips, mode, images)
     rows = cmp.rows()
     if fmt == "json":
-        return emit(json.dumps({"network": net.name, "mode": mode, "images": cmp.images, "designs": rows}, indent=2) + "\n")
+        return emit(to_json({"network": net.name, "mode": mode, "images": cmp.images, "designs": rows}))
     cols = [Column("hardware", numeric=False), Column("area_m2", "area (m^2)"), Column("latency_s", "latency (s)"),
             Column("energy_j", "energy (J)"), Column("area_ratio", "area x"), Column("latency_ratio", "latency x"),
             Column("energy_ratio", "energy x"), Column("buffer_and_interconnect_energy_j", "buffer+interconnect (J)")]

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 
 import click
 
+from ppa.report.tables import to_json
 from ppa.cli._common import emit, format_option
 
 DEFAULT_SIZES = "8,16,32,64,128,256,512,1024"
@@ -45,7 +45,7 @@ def pmac_cmd(hw, sizes, fmt):
         raise PpaError("expected a probabilistic-MAC spec (kind: pmac), e.g. hwspecs/pmac_40nm.yaml", file=hw, field="kind")
     curves = energy_per_mac_curves(spec, n)
     if fmt == "json":
-        return emit(json.dumps({"sizes": n, "curves": curves}, indent=2) + "\n")
+        return emit(to_json({"sizes": n, "curves": curves}))
     cmos = next(c for c in curves if c["kind"] == "cmos_trng")["energy_per_mac_j"]
     records = []
     for i, size in enumerate(n):
@@ -75,8 +75,8 @@ def emit_bnn_estimate(net, spec, samples: int, fmt: str, mu_bits: int | None = N
 
     cost = bnn_prediction_cost(net, spec, samples, mu_bits)
     if fmt == "json":
-        return emit(json.dumps({"network": cost.network, "hardware": cost.hardware, "samples": samples, "mu_bits": cost.mu_bits,
-                                "designs": cost.rows, "layers": cost.layers}, indent=2) + "\n")
+        return emit(to_json({"network": cost.network, "hardware": cost.hardware, "samples": samples, "mu_bits": cost.mu_bits,
+                                "designs": cost.rows, "layers": cost.layers}))
     base = cost.rows[0]["energy_j"]
     records = [{**r, "energy_vs_spintronic": r["energy_j"] / base} for r in cost.rows]
     cols = [Column("label", "design", numeric=False), Column("energy_j", "energy / prediction (J)"),

@@ -30,7 +30,7 @@ import pandas as pd
 from ppa.errors import PpaError
 from ppa.spec import files
 from ppa.spec.shipped import ROOT
-from ppa.report.tables import _latex_escape, format_number
+from ppa.report.tables import _latex_escape, format_number, markdown_escape
 
 KINDS = ("dw_vs_sram", "pmac_vs_trng", "sweep")
 FORMATS = {"markdown": "md", "html": "html", "latex": "tex"}
@@ -306,14 +306,25 @@ def load_results(path: str | Path) -> pd.DataFrame:
     p = Path(path)
     if not p.exists():
         raise PpaError("no such sweep results file", file=str(p))
-    if p.suffix == ".parquet":
-        try:
-            return pd.read_parquet(p)
-        except ImportError:
-            raise PpaError('reading parquet needs pyarrow: pip install "ppa[distributed]", or use a .csv', file=str(p)) from None
-    if p.suffix != ".csv":
+    if p.is_dir():
+        raise PpaError("is a folder; expected sweep results (.csv or .parquet)", file=str(p))
+    if p.suffix not in (".csv", ".parquet"):
         raise PpaError("expected sweep results ending in .csv or .parquet", file=str(p))
-    return pd.read_csv(p)
+    try:
+        if p.suffix == ".parquet":
+            try:
+                import pyarrow  # noqa: F401
+            except ImportError:
+                raise PpaError('reading parquet needs pyarrow: pip install "ppa[distributed]", or use a .csv', file=str(p)) from None
+            return pd.read_parquet(p)
+        return pd.read_csv(p)
+    except PpaError:
+        raise
+    except pd.errors.EmptyDataError:
+        raise PpaError("is empty; expected a table written by `ppa sweep`", file=str(p)) from None
+    except (ValueError, UnicodeDecodeError, OSError, pd.errors.ParserError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise PpaError(f"not a readable results table ({first}); expected a table written by `ppa sweep`", file=str(p)) from None
 
 
 def sweep_context(results: pd.DataFrame, title: str | None = None, source: str | None = None) -> dict:
@@ -323,6 +334,13 @@ def sweep_context(results: pd.DataFrame, title: str | None = None, source: str |
         raise PpaError(f"sweep results lack the column(s) {', '.join(missing)}; expected a table from `ppa sweep`",
                        file=source)
     df = results.reset_index(drop=True)
+    for column in SWEEP_METRICS + (("point",) if "point" in df.columns else ()):
+        values = pd.to_numeric(df[column], errors="coerce")
+        if values.isna().any() or not np.isfinite(values.to_numpy(dtype=float)).all():
+            row = int(np.flatnonzero(~np.isfinite(values.to_numpy(dtype=float)))[0])
+            raise PpaError(f"row {row + 1} of column {column} is {df[column].iloc[row]!r}; expected a finite number "
+                           "(a table written by `ppa sweep`)", file=source, field=column)
+        df[column] = values
     if "point" not in df.columns:
         df = df.assign(point=np.arange(len(df)))
     if "pareto" not in df.columns:
@@ -502,6 +520,7 @@ def _environment(path: str):
     env.filters["pct"] = format_percent
     env.filters["ratio"] = format_ratio
     env.filters["latex"] = _latex_escape
+    env.filters["md"] = markdown_escape
     env.filters["texnum"] = latex_number
     env.filters["texpct"] = lambda v: latex_number(format_percent(v))
     env.filters["texratio"] = lambda v: "-" if v is None else latex_number(format_number(float(v)))[:-1] + r"\times$"
