@@ -6,7 +6,7 @@ from __future__ import annotations
 import click
 
 from ppa.report.tables import to_json
-from ppa.cli._common import emit, format_option
+from ppa.cli._common import FiniteFloat, emit, format_option
 
 CATEGORY_HELP = ("Latency/energy categories follow Dhull Tables III/IV (adc, accumulation, synaptic_array, "
                  "weight_gradient, weight_update) plus buffer and interconnect, which Table VI leaves out.")
@@ -29,10 +29,10 @@ def _scale(images, epochs, images_per_epoch) -> tuple[int, str]:
 @click.option("--mode", type=click.Choice(["inference", "training"]), default="inference", show_default=True,
               help="inference: forward pass only. training: forward, error back-propagation through the "
                    "transposable arrays, weight gradient and the once-per-batch weight update.")
-@click.option("--images", type=click.IntRange(min=1), default=None, help="Scale the totals to N images.")
-@click.option("--epochs", type=click.FloatRange(min=0, min_open=True), default=None,
+@click.option("--images", type=click.IntRange(1, 10**12), default=None, help="Scale the totals to N images.")
+@click.option("--epochs", type=FiniteFloat(0, 1e6, low_open=True), default=None,
               help="Scale the totals to E epochs of the spec's training set (CIFAR-10: 50,000 images).")
-@click.option("--samples", type=click.IntRange(min=1), default=None,
+@click.option("--samples", type=click.IntRange(1, 1_000_000), default=None,
               help="Probabilistic-MAC specs (kind: pmac) only: samples per BNN prediction [default: 100].")
 @click.option("--mu-bits", type=click.IntRange(1, 16), default=None,
               help="Probabilistic-MAC specs only: bits of each weight mean (4: one DW pair; 8: two bit-sliced pairs, "
@@ -91,7 +91,7 @@ def estimate_cmd(network, hw, mode, images, epochs, samples, mu_bits, fmt):
 @click.option("--hw", "hws", multiple=True, default=("dw_40nm", "sram_40nm", "sram3b_40nm"), show_default=True,
               help="Hardware specs to compare (repeat); ratios are relative to the first.")
 @click.option("--mode", type=click.Choice(["inference", "training"]), default="training", show_default=True)
-@click.option("--images", type=click.IntRange(min=1), default=None,
+@click.option("--images", type=click.IntRange(1, 10**12), default=None,
               help="Images to total over (default: one training epoch of the first spec, as Dhull Table VI).")
 @format_option()
 def compare_cmd(network, hws, mode, images, fmt):

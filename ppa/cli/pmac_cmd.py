@@ -16,8 +16,8 @@ def _sizes(text: str) -> list[int]:
         sizes = [int(s) for s in text.split(",") if s.strip()]
     except ValueError:
         raise click.BadParameter(f"expected comma-separated whole numbers, got {text!r}") from None
-    if not sizes or min(sizes) < 1:
-        raise click.BadParameter("array sizes must be positive")
+    if not sizes or min(sizes) < 1 or max(sizes) > 65536:
+        raise click.BadParameter("array sizes must be whole numbers from 1 to 65536")
     return sizes
 
 

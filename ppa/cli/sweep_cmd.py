@@ -20,7 +20,7 @@ from ppa.cli._common import emit
 @click.option("--scheduler", default=None,
               help="Run chunks on Dask: 'local' (a local cluster) or a scheduler address tcp://host:port. "
                    "Default: in this process.")
-@click.option("--chunk-size", type=click.IntRange(min=1), default=4096, show_default=True,
+@click.option("--chunk-size", type=click.IntRange(1, 10_000_000), default=4096, show_default=True,
               help="Design points evaluated per array computation (and per resumable part).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on when stderr is a terminal).")
 def sweep_cmd(network, grid_path, hw, mode, output, scheduler, chunk_size, progress):
