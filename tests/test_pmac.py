@@ -109,6 +109,6 @@ def test_estimate_cli_with_pmac_spec():
 
 def test_pmac_spec_typo_is_reported(tmp_path):
     bad = tmp_path / "bad.yaml"
-    bad.write_text("extends: " + str(load_chip.__globals__["SHIPPED"] / "pmac_40nm.yaml") + "\nread:\n  volts: 0.1 V\n")
-    with pytest.raises(PpaError, match=r"bad.yaml:3: read.volts: unknown field; did you mean 'voltage'"):
+    bad.write_text("extends: " + str(load_chip.__globals__["SHIPPED"] / "pmac_40nm.yaml") + "\ndevice:\n  read:\n    volts: 0.1 V\n")
+    with pytest.raises(PpaError, match=r"bad.yaml:4: device.read.volts: unknown field; did you mean 'voltage'"):
         load_chip(bad)

@@ -74,7 +74,9 @@ class BayesMtjParams:
     def fields_from_chip(chip: Any) -> dict[str, Any]:
         """The BayesMtjParams fields a chip spec provides (so a report can say which numbers came from it)."""
         kw: dict[str, Any] = {}
-        bm = getattr(chip, "bayes_mtj", None)
+        # a chip spec holds them in its probabilistic device; a plain namespace may hold them at the top
+        holder = chip.device if hasattr(getattr(chip, "device", None), "bayes_mtj") else chip
+        bm = getattr(holder, "bayes_mtj", None)
         for attr, field in (
             ("max_noise_conductance", "max_noise_conductance_S"),
             ("noise_on_off_ratio", "noise_on_off_ratio"),
@@ -86,7 +88,7 @@ class BayesMtjParams:
             value = getattr(bm, attr, None) if bm is not None else None
             if value is not None:
                 kw[field] = _magnitude(value, "S" if field == "max_noise_conductance_S" else None)
-        dw = getattr(chip, "dw_pair", None)
+        dw = getattr(holder, "dw_pair", None)
         if dw is not None:
             if getattr(dw, "notches", None) is not None:
                 kw["notches"] = int(dw.notches)

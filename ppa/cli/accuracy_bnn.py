@@ -198,7 +198,7 @@ def register(cli: click.Group) -> None:
 
                 raise PpaError(f"cannot model this device as a probabilistic cell: {exc}", file=hw) from None
             from_spec = {"spec": hw, "fields": sorted(fields),
-                         "has_bayes_mtj": getattr(chip, "bayes_mtj", None) is not None}
+                         "has_bayes_mtj": getattr(chip.device, "bayes_mtj", None) is not None}
         result = run_bnn(dataset=dataset, samples=samples, seed=seed, full=full, device=device)
         if from_spec is not None:
             result["device_from_spec"] = from_spec

@@ -33,7 +33,7 @@ def _scale(images, epochs, images_per_epoch) -> tuple[int, str]:
 @click.option("--epochs", type=FiniteFloat(0, 1e6, low_open=True), default=None,
               help="Scale the totals to E epochs of the spec's training set (CIFAR-10: 50,000 images).")
 @click.option("--samples", type=click.IntRange(1, 1_000_000), default=None,
-              help="Probabilistic-MAC specs (kind: pmac) only: samples per BNN prediction [default: 100].")
+              help="Probabilistic chips (device kind bayes_dw_pair) only: samples per BNN prediction [default: 100].")
 @click.option("--mu-bits", type=click.IntRange(1, 16), default=None,
               help="Probabilistic-MAC specs only: bits of each weight mean (4: one DW pair; 8: two bit-sliced pairs, "
                    "as for the paper's ResNet) [default: the spec's dw_pair.mu_bits].")
@@ -54,12 +54,12 @@ def estimate_cmd(network, hw, mode, images, epochs, samples, mu_bits, fmt):
 
     net = load_network(network)
     chip = load_chip(hw)
-    if getattr(chip, "kind", "imc") == "pmac":
+    if chip.probabilistic:
         from ppa.cli.pmac_cmd import emit_bnn_estimate
 
         return emit_bnn_estimate(net, chip, samples or 100, fmt, mu_bits)
     if samples is not None or mu_bits is not None:
-        raise click.UsageError("--samples and --mu-bits apply to probabilistic-MAC specs (kind: pmac) only")
+        raise click.UsageError("--samples and --mu-bits apply to probabilistic chips (device kind bayes_dw_pair) only")
     from ppa.cost.estimate import estimate
     from ppa.report.tables import Column, render_table
 

@@ -19,6 +19,7 @@ CATEGORY_SOURCES = {
                      "technology.full_adder_*, technology.register_*, technology.clock_period, training.accumulation_lanes"),
     "weight_gradient": ("weight-gradient MAC lanes", "technology.mac_energy, technology.sram_buffer_energy, training.wg_lanes"),
     "weight_update": ("synaptic cell writes", "device.* (write fields), training.update_fraction, training.batch_size"),
+    "readout": ("column readout front end", "readout.*, device.read.*, subarray.*"),
     "buffer": ("buffers", "technology.sram_buffer_energy, technology.clock_period, hierarchy.bus_width"),
     "interconnect": ("H-tree buses", "technology.wire_capacitance, technology.wire_pitch, technology.vdd, hierarchy.*"),
 }
@@ -26,6 +27,7 @@ AREA_SOURCES = {
     "imc": ("synaptic arrays", "device.cell_area, subarray.rows, subarray.columns"),
     "routing": ("H-tree buses", "technology.wire_pitch, hierarchy.*"),
     "adc": ("column ADCs", "adc.bits, technology.adc_area_per_step, technology.adc_area_fixed"),
+    "readout": ("column readout front end", "readout.conveyor_area, readout.capacitor_density"),
     "accumulation": ("shift-add, registers and adder trees", "technology.full_adder_area, technology.register_area, precision.*"),
     "other_logic_and_storage": ("drivers, decoders, muxes and buffers", "technology.dac_area_per_row, "
                                 "technology.decoder_area_per_row, technology.mux_area_per_column, technology.sram_buffer_area"),

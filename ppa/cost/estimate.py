@@ -18,10 +18,10 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from ppa.cost.components.converters import RowDac, SarAdc
+from ppa.cost.components import CELL_OF_DEVICE, component
+from ppa.cost.components.converters import CurrentConveyor, RowDac, SarAdc
 from ppa.cost.components.digital import Adder, Buffer, MacUnit, ShiftAdd
 from ppa.cost.components.interconnect import HTree
-from ppa.cost.components.synapses import DwMtjCell, SramCell
 from ppa.cost.checks import check_estimate_arguments, check_priced
 from ppa.errors import PpaError
 from ppa.cost.mapping import Activity, Geometry, LayerShapes, count_actions
@@ -30,8 +30,8 @@ from ppa.spec import Chip
 
 Mode = Literal["inference", "training"]
 PAPER_CATEGORIES = ("adc", "accumulation", "synaptic_array", "weight_gradient", "weight_update")
-CATEGORIES = PAPER_CATEGORIES + ("buffer", "interconnect")
-AREA_CATEGORIES = ("imc", "routing", "adc", "accumulation", "other_logic_and_storage", "weight_gradient")
+CATEGORIES = PAPER_CATEGORIES + ("readout", "buffer", "interconnect")
+AREA_CATEGORIES = ("imc", "routing", "adc", "readout", "accumulation", "other_logic_and_storage", "weight_gradient")
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,11 @@ class Prices:
     cell_write_energy: float
     cell_write_latency: float
     cell_area: float
+    noise_read_energy: float            # Bayes-MTJ read of a stochastic layer (0 without a noise source)
+    readout_conversion_energy: float    # column front end per conversion window (0: columns go straight to the ADC)
+    readout_cell_energy: float          # front end sourcing one read cell's column current
+    readout_noise_energy: float         # ... and one Bayes-MTJ's
+    readout_area_per_column: float
     row_drive_energy: float
     row_area: float
     adc: SarAdc
@@ -60,8 +65,9 @@ class Prices:
     def from_chip(cls, chip: Chip) -> "Prices":
         """Build every component of a chip from its spec sections and technology."""
         tech, dev, p = chip.technology, chip.device, chip.precision
-        cell = DwMtjCell.from_spec(dev) if dev.kind == "dw_mtj" else SramCell.from_spec(dev, tech)
+        cell = component(CELL_OF_DEVICE[dev.kind]).from_spec(dev, tech)
         dac = RowDac.from_spec(tech)
+        readout = _readout_prices(chip, cell)
         analog = chip.subarray.input_encoding == "analog"
         buf = Buffer.from_spec(0, tech)
         return cls(
@@ -70,6 +76,8 @@ class Prices:
             cell_write_energy=cell.write_energy,
             cell_write_latency=cell.write_latency,
             cell_area=cell.area,
+            noise_read_energy=cell.noise_read_energy(p.input_mean_square) if chip.probabilistic else 0.0,
+            **readout,
             row_drive_energy=dac.drive_energy if analog else tech.wordline_energy,
             row_area=dac.area,
             adc=SarAdc.from_spec(chip.adc, tech),
@@ -85,6 +93,25 @@ class Prices:
         )
 
 
+def _readout_prices(chip, cell) -> dict[str, float]:
+    """Prices of the column front end before the ADC: a current conveyor sources the column current from the
+    supply for the read window, E = Vdd (I_bias + sum of cell currents) t (SAND2022-13142 Sec. 3.0.6), and holds
+    it on a capacitor sized for the largest column charge, C = I_col t / swing."""
+    ro = chip.readout
+    if ro is None:
+        return {"readout_conversion_energy": 0.0, "readout_cell_energy": 0.0, "readout_noise_energy": 0.0,
+                "readout_area_per_column": 0.0}
+    cc = CurrentConveyor.from_spec(ro, chip.technology)
+    t, x2 = cell.read_latency, chip.precision.input_mean_square
+    i_cell = cell.column_current(x2)
+    i_noise = cell.column_current(x2, noisy=True) - i_cell if chip.probabilistic else 0.0
+    i_max = chip.subarray.rows * (i_cell + i_noise)
+    capacitor = i_max * t / ro.voltage_swing
+    return {"readout_conversion_energy": cc.integrate_energy(0.0, t), "readout_cell_energy": cc.source_energy(i_cell, t),
+            "readout_noise_energy": cc.source_energy(i_noise, t),
+            "readout_area_per_column": cc.area + capacitor / ro.capacitor_density}
+
+
 def price_layers(a: Activity, g: Geometry, pr: Prices, chip: Chip, htree_bit_energy, psum_bit_energy) -> dict[str, dict[str, np.ndarray]]:
     """Energy and latency per category per layer from action counts (arrays over layers)."""
     steps = a.fwd_steps + a.bwd_steps
@@ -92,8 +119,11 @@ def price_layers(a: Activity, g: Geometry, pr: Prices, chip: Chip, htree_bit_ene
     cpa = g.columns_per_adc
     energy = {
         "synaptic_array": (a.fwd_cell_reads + a.bwd_cell_reads) * pr.cell_read_energy
+        + a.fwd_noise_reads * pr.noise_read_energy
         + (a.fwd_row_drives + a.bwd_row_drives) * pr.row_drive_energy,
         "adc": conversions * pr.adc.convert_energy,
+        "readout": conversions * pr.readout_conversion_energy + (a.fwd_cell_reads + a.bwd_cell_reads) * pr.readout_cell_energy
+        + a.fwd_noise_reads * pr.readout_noise_energy,
         # adds, plus carrying each partial sum over the PE H-tree to its adder tree
         "accumulation": (conversions + a.fwd_tree_adds + a.bwd_tree_adds) * pr.shift_add.add_energy
         + (a.fwd_tree_adds + a.bwd_tree_adds) * pr.shift_add.adder.bits * psum_bit_energy
@@ -107,8 +137,11 @@ def price_layers(a: Activity, g: Geometry, pr: Prices, chip: Chip, htree_bit_ene
     bus = chip.hierarchy.bus_width
     latency = {
         # each step reads the columns_per_adc column groups in turn, one read pulse and one conversion each
-        "synaptic_array": steps * cpa * pr.cell_read_latency,
+        # rows sharing a DAC are set in turn before the read (SAND2022-13142's shared DAC; 0 for a driver per row)
+        "synaptic_array": steps * cpa * pr.cell_read_latency
+        + steps * np.minimum(a.rows_per_read, chip.subarray.rows_per_dac) * chip.subarray.dac_time,
         "adc": steps * cpa * pr.adc.convert_latency,
+        "readout": 0.0 * steps,             # the front end integrates during the read pulse
         # per step: one shift-add per column group, the weight's bit columns joined serially (cells-1
         # shifted adds), then the adder tree over row groups, one clock per level
         "accumulation": (a.fwd_steps * (cpa + g.cells_per_weight - 1 + a.fwd_tree_depth)
@@ -131,9 +164,12 @@ def chip_area(a: Activity, g: Geometry, pr: Prices, chip: Chip, shapes: LayerSha
     adcs = subarrays * chip.adcs_per_subarray * adc_sides
     imc = subarrays * R * C * pr.cell_area
     adc = adcs * pr.adc.area
-    row_driver = pr.row_area if chip.subarray.input_encoding == "analog" else 0.0   # bit-serial rows need no DAC
-    periphery = subarrays * adc_sides * (R * (row_driver + pr.decoder_area_per_row) + C * pr.mux_area_per_column)
-    sub_area = (imc + adc + periphery) / subarrays
+    # bit-serial rows need no DAC; a DAC shared by k rows is sized up by sqrt(k) for its larger load (our assumption)
+    rpd = chip.subarray.rows_per_dac
+    dacs = np.ceil(R / rpd) * np.sqrt(rpd) if chip.subarray.input_encoding == "analog" else 0.0
+    periphery = subarrays * adc_sides * (dacs * pr.row_area + R * pr.decoder_area_per_row + C * pr.mux_area_per_column)
+    readout = subarrays * adc_sides * C * pr.readout_area_per_column
+    sub_area = (imc + adc + readout + periphery) / subarrays
     pes = np.ceil(a.subarrays / chip.hierarchy.subarrays_per_pe)
     tiles = np.ceil(pes / chip.hierarchy.pes_per_tile)
     n_pes, n_tiles = np.sum(pes, axis=-1, keepdims=True), np.sum(tiles, axis=-1, keepdims=True)
@@ -162,12 +198,12 @@ def chip_area(a: Activity, g: Geometry, pr: Prices, chip: Chip, shapes: LayerSha
     grad_storage_bits = np.sum(a.weights, axis=-1, keepdims=True) * chip.precision.gradient_bits
     weight_gradient = chip.training.wg_lanes * pr.mac.area + grad_storage_bits * chip.technology.sram_cell_area
     area = {
-        "imc": imc, "routing": routing, "adc": adc, "accumulation": accumulation,
+        "imc": imc, "routing": routing, "adc": adc, "readout": readout, "accumulation": accumulation,
         "other_logic_and_storage": other, "weight_gradient": weight_gradient,
     }
     area["total"] = sum(area.values())
     area = {k: np.squeeze(v, axis=-1) for k, v in area.items()}
-    geometry = {"subarrays": np.squeeze(subarrays, -1), "pes": np.squeeze(n_pes, -1), "tiles": np.squeeze(n_tiles, -1),
+    geometry = {"subarrays": np.squeeze(subarrays, -1), "periphery_m2": np.squeeze(periphery, -1), "pes": np.squeeze(n_pes, -1), "tiles": np.squeeze(n_tiles, -1),
                 "adcs": np.squeeze(adcs, -1),
                 "htree_bit_energy": pe_tree.bit_energy + tile_tree.bit_energy + chip_tree.bit_energy,
                 "psum_bit_energy": pe_tree.bit_energy}
@@ -185,6 +221,7 @@ class Estimate:
     area_m2: dict[str, float]
     resources: dict[str, float]
     images_per_epoch: int
+    samples: int | None = None          # BNN samples per prediction (probabilistic chips), None for a DNN
     notes: list[str] = field(default_factory=list)
 
     def totals(self, quantity: str, categories=CATEGORIES) -> dict[str, float]:
@@ -227,15 +264,31 @@ class Estimate:
         return out
 
 
-def estimate(network: Network, chip: Chip, mode: Mode = "inference") -> Estimate:
-    """Estimate per-layer, per-image latency and energy and the chip area of `network` on `chip`."""
-    check_estimate_arguments(network, chip)
+def check_mode(chip: Chip, mode: str) -> None:
+    """A mode the chip can be priced in: probabilistic cells have no modelled write path, so inference only."""
     if mode not in ("inference", "training"):
         raise PpaError(f"mode must be 'inference' or 'training', got {mode!r}", field="mode")
-    if getattr(chip, "kind", "imc") != "imc":
-        raise PpaError("a probabilistic-MAC spec (kind: pmac) prices BNN predictions: use ppa.cost.pmac.bnn_prediction_cost "
-                       "or `ppa estimate NETWORK --hw pmac_40nm --samples S`", field="kind")
-    shapes = LayerShapes.from_network(network)
+    if mode == "training" and chip.probabilistic:
+        raise PpaError("on-chip training is not modelled for probabilistic cells (their write path is not in the spec); "
+                       "use --mode inference", file=getattr(chip, "_source_path", None), field="mode")
+
+
+def estimate(network: Network, chip: Chip, mode: Mode = "inference", samples: int | None = None) -> Estimate:
+    """Estimate per-layer, per-image latency and energy and the chip area of `network` on `chip`.
+
+    `samples` makes it one BNN prediction on a probabilistic chip: every layer but the first is read `samples`
+    times with its Bayes-MTJ noise sources (SAND2022-13142 Sec. 3.0.3); without it the chip runs a plain DNN."""
+    check_estimate_arguments(network, chip)
+    check_mode(chip, mode)
+    if samples is not None:
+        if not chip.probabilistic:
+            raise PpaError("samples need a probabilistic cell (device kind bayes_dw_pair), e.g. --hw pmac_40nm",
+                           file=getattr(chip, "_source_path", None), field="device.kind")
+        if mode != "inference":
+            raise PpaError("BNN predictions are priced for inference only", field="mode")
+        if isinstance(samples, bool) or not isinstance(samples, (int, np.integer)) or samples < 1:
+            raise PpaError(f"samples must be a whole number >= 1, got {samples!r}", field="samples")
+    shapes = LayerShapes.from_network(network, samples)
     if not shapes.names:
         raise PpaError("the network has no conv or fc layer to map", file=network.source or None)
     geometry = Geometry.from_chip(chip)
@@ -257,6 +310,7 @@ def estimate(network: Network, chip: Chip, mode: Mode = "inference") -> Estimate
         "energy_j": np.stack([np.broadcast_to(priced["energy_j"][c], (n,)) for c in CATEGORIES], axis=1).ravel(),
         "latency_s": np.stack([np.broadcast_to(priced["latency_s"][c], (n,)) for c in CATEGORIES], axis=1).ravel(),
     }
-    resources = {k: float(v) for k, v in resources.items() if not k.endswith("bit_energy")}
+    resources = {k: float(v) for k, v in resources.items() if not k.endswith(("bit_energy", "_m2"))}
     resources["weights"] = float(np.sum(activity.weights))
-    return Estimate(network.name, chip.name, mode, pd.DataFrame(rows), area, resources, chip.training.images_per_epoch)
+    return Estimate(network.name, chip.name, mode, pd.DataFrame(rows), area, resources, chip.training.images_per_epoch,
+                    samples=samples)

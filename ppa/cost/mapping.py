@@ -65,10 +65,17 @@ class LayerShapes:
     out_size: np.ndarray
     in_size: np.ndarray
     first: np.ndarray                 # True for the first MVM layer (no error back-propagation)
+    passes: np.ndarray | float = 1.0  # forward passes per image: S samples for a stochastic BNN layer, else 1
+    stochastic: np.ndarray | bool = False   # layers read with the Bayes-MTJ noise source (SAND2022-13142)
 
     @classmethod
-    def from_network(cls, net: Network) -> "LayerShapes":
+    def from_network(cls, net: Network, samples: int | None = None) -> "LayerShapes":
+        """The layers of `net`; with `samples`, a BNN whose layers but the first are sampled `samples` times.
+
+        The first layer stays deterministic, computed once and reused by every sample (SAND2022-13142 Sec. 3.0.3)."""
         layers = net.mvm_layers
+        first = np.arange(len(layers)) == 0
+        stochastic = ~first if samples is not None else np.zeros(len(layers), dtype=bool)
         return cls(
             names=tuple(la.name for la in layers),
             kernel=np.array([la.kernel for la in layers], dtype=np.float64),
@@ -76,7 +83,9 @@ class LayerShapes:
             out_channels=np.array([la.out_channels for la in layers], dtype=np.float64),
             out_size=np.array([la.out_size for la in layers], dtype=np.float64),
             in_size=np.array([la.in_size for la in layers], dtype=np.float64),
-            first=np.arange(len(layers)) == 0,
+            first=first,
+            passes=np.where(stochastic, float(samples or 1), 1.0),
+            stochastic=stochastic,
         )
 
 
@@ -95,6 +104,8 @@ class Activity:
     fwd_conversions: np.ndarray       # ADC conversions
     fwd_tree_adds: np.ndarray         # adder-tree additions joining row groups and weight-bit columns
     fwd_tree_depth: np.ndarray        # adder-tree levels on the critical path
+    fwd_noise_reads: np.ndarray       # Bayes-MTJ noise-source reads (stochastic layers, the high mean slice only)
+    rows_per_read: np.ndarray         # rows driven in one subarray read (rows sharing a DAC are set in turn)
     # backward error pass through the transposable arrays (training, not the first layer)
     bwd_steps: np.ndarray
     bwd_cell_reads: np.ndarray
@@ -130,7 +141,7 @@ def count_actions(shapes: LayerShapes, g: Geometry) -> Activity:
     """Count every action of one image through the network on the hardware geometry (Dhull Table II)."""
     K2 = shapes.kernel**2
     D, N, W = shapes.in_channels, shapes.out_channels, shapes.out_size
-    P = W**2                                              # OFM positions, one step each
+    P = W**2 * shapes.passes                              # OFM positions (of every sample), one step each
     cpw = g.cells_per_weight
     usable_cols = g.columns - g.reference_columns
     weights = K2 * D * N
@@ -147,6 +158,8 @@ def count_actions(shapes: LayerShapes, g: Geometry) -> Activity:
     fwd_conversions = fwd_steps * row_groups * N * cpw
     fwd_tree_adds = P * N * (row_groups * cpw - 1)
     fwd_tree_depth = np.ceil(np.log2(np.maximum(row_groups * cpw, 1.0)))
+    fwd_noise_reads = np.where(shapes.stochastic, fwd_steps * weights, 0.0)
+    rows_per_read = np.minimum(g.rows, K2 * D / row_groups)
 
     # backward: the same arrays read transposed; errors (N of them) drive the columns, D outputs per
     # sub-matrix come out on the rows. Weight-bit columns are symmetric: each error enters cpw columns.
@@ -161,7 +174,7 @@ def count_actions(shapes: LayerShapes, g: Geometry) -> Activity:
 
     # weight gradient dL/dW = sum over positions of x_unrolled (K*K*D) outer delta (N)
     wg_macs = P * weights
-    in_bits = shapes.in_size**2 * D * g.activation_bits
+    in_bits = shapes.in_size**2 * D * g.activation_bits * shapes.passes
     err_bits = P * N * g.error_bits
     wg_data_bits = in_bits * (1.0 + K2) + err_bits * 2.0   # write once, read once per kernel offset
     grad_accum_adds = weights
@@ -178,6 +191,7 @@ def count_actions(shapes: LayerShapes, g: Geometry) -> Activity:
         subarrays=subarrays, row_groups=row_groups, weights=weights,
         fwd_steps=fwd_steps, fwd_cell_reads=fwd_cell_reads, fwd_row_drives=fwd_row_drives,
         fwd_conversions=fwd_conversions, fwd_tree_adds=fwd_tree_adds, fwd_tree_depth=fwd_tree_depth,
+        fwd_noise_reads=fwd_noise_reads, rows_per_read=rows_per_read,
         bwd_steps=bwd_steps, bwd_cell_reads=bwd_cell_reads, bwd_row_drives=bwd_row_drives,
         bwd_conversions=bwd_conversions, bwd_tree_adds=bwd_tree_adds, bwd_tree_depth=bwd_tree_depth,
         wg_macs=wg_macs, wg_data_bits=wg_data_bits, grad_accum_adds=grad_accum_adds,

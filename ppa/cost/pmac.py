@@ -1,39 +1,44 @@
-"""Probabilistic MAC costing (SAND2022-13142 Sec. 3.0.6, Fig. 3-8A) and the cost of a BNN prediction.
+"""Probabilistic-MAC views over the one cost pipeline (SAND2022-13142 Sec. 3.0.6, Fig. 3-8A).
 
-An N x N probabilistic MVM drives every row with one DAC level (a shared DAC serves `rows_per_dac` rows),
-reads every cell for t_read (bipolar pulse on the Bayes-MTJ, unipolar +/- on the DW pair), integrates each
-column's current on a capacitor through a current conveyor (CC), and converts each column with an ADC.
-Per MVM:
+A probabilistic design is an ordinary chip whose cells are a Bayes-MTJ beside a DW-MTJ pair
+(`device.kind: bayes_dw_pair`), whose columns integrate on a current conveyor (`readout`), and whose BNN
+workload repeats every stochastic layer for S samples (`estimate(..., samples=S)`). This module only asks
+that pipeline two questions:
 
-- cells:   N^2 * V^2 <x^2> * (G_bayes + 2 G_dw) * t_read (mean conductances between parallel and antiparallel)
-- CC:      N * Vdd * (I_bias + I_col) * t_read, with I_col = N * V * <x> * (G_bayes + G_dw): the CC sources
-           the column current from the supply, which is why higher MTJ resistances help (Sec. 3.0.6)
-- DAC:     N row levels (row DAC of the component library)
-- ADC:     N conversions (SAR ADC of the component library)
+- `energy_per_mac_curves`: one N x N MVM (a one-layer workload on an N x N array), energy per MAC by
+  component (cells, current conveyor, DAC, ADC) against the CMOS TRNG line of Fig. 3-8A;
+- `bnn_prediction_cost`: one BNN prediction against the DNN on the same arrays and the CMOS TRNG design.
 
-The CMOS baseline makes a `random_bits` random value per weight per sample with a true RNG (Bae et al.)
-and multiplies digitally; Fig. 3-8A's dashed line counts only those two (reading the mean weight and
-accumulating are left out, which favours the baseline).
+The CMOS baseline makes a `random_bits` random value per weight per sample with a true RNG (Bae et al.) and
+multiplies digitally; Fig. 3-8A's dashed line counts only those two (reading the mean weight and accumulating
+are left out, which favours the baseline).
 """
 
 from __future__ import annotations
 
-import math
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
 
-from ppa.cost.components.converters import CurrentConveyor, RowDac, SarAdc
 from ppa.cost.components.digital import Adder, CmosTrng
-from ppa.workload.network import Network
-from ppa.spec.pmac import PmacSpec
+from ppa.cost.estimate import Prices, chip_area, estimate, price_layers
+from ppa.cost.mapping import Geometry, LayerShapes, count_actions
+from ppa.errors import PpaError
+from ppa.spec.chip import Chip
+from ppa.workload.network import Layer, Network
 
 BREAKDOWN = ("cells", "current_conveyor", "dac", "adc")
+#: the categories a BNN prediction is compared on, as Fig. 3-8A's per-MAC energy: the cells with their row
+#: DACs, the column readout and the ADCs (accumulation, buffers and interconnect are reported by `ppa estimate`,
+#: not compared); the bias of every output is added digitally on top (`_bias_energy`)
+PREDICTION_CATEGORIES = ("synaptic_array", "readout", "adc")
 
 
-def _mean_conductance(r_parallel: float, tmr: float) -> float:
-    """Mean of the parallel and antiparallel conductances, G_p (1 + 1/(1+TMR)) / 2."""
-    return 0.5 / r_parallel * (1.0 + 1.0 / (1.0 + tmr))
+def _require_probabilistic(chip: Chip) -> None:
+    if not getattr(chip, "probabilistic", False):
+        raise PpaError("expected a probabilistic-MAC chip (device kind bayes_dw_pair), e.g. pmac_40nm",
+                       file=getattr(chip, "_source_path", None), field="device.kind")
 
 
 @dataclass(frozen=True)
@@ -49,65 +54,76 @@ class MvmCost:
         return sum(self.energy.values())
 
 
-def mvm_cost(spec: PmacSpec, rows, cols, bayes: bool = True) -> MvmCost:
+def _one_mvm(chip: Chip, rows: int, cols: int, bayes: bool) -> tuple[dict, float, dict]:
+    """Energy by component, latency and area of one rows x cols MVM: a one-layer workload on a rows x cols array."""
+    sub = chip.subarray.model_copy(update={"rows": rows, "columns": cols,
+                                           "columns_per_adc": min(chip.subarray.columns_per_adc, cols)})
+    arr = chip.model_copy(update={"subarray": sub})
+    net = Network("mvm", (Layer("mvm", "fc", 1, rows, cols),), "", (1, 1, rows))
+    shapes = dataclasses.replace(LayerShapes.from_network(net), stochastic=np.array([bayes]))
+    geometry = Geometry.from_chip(arr)
+    a = count_actions(shapes, geometry).select(training=False)
+    pr = Prices.from_chip(arr)
+    area, res = chip_area(a, geometry, pr, arr, shapes)
+    priced = price_layers(a, geometry, pr, arr, res["htree_bit_energy"], res["psum_bit_energy"])
+    energy = {
+        "cells": a.fwd_cell_reads * pr.cell_read_energy + a.fwd_noise_reads * pr.noise_read_energy,
+        "current_conveyor": priced["energy_j"]["readout"],
+        "dac": a.fwd_row_drives * pr.row_drive_energy,
+        "adc": priced["energy_j"]["adc"],
+    }
+    latency = priced["latency_s"]["synaptic_array"] + priced["latency_s"]["adc"]
+    areas = {"cells": area["imc"], "current_conveyor": area["readout"], "adc": area["adc"],
+             "periphery": res["periphery_m2"]}
+    return ({k: float(np.sum(v)) for k, v in energy.items()}, float(np.sum(latency)),
+            {k: float(v) for k, v in areas.items()})
+
+
+def mvm_cost(chip: Chip, rows, cols, bayes: bool = True) -> MvmCost:
     """Cost of one probabilistic MVM with `rows` driven rows and `cols` read columns (arrays broadcast).
 
-    `bayes=False` reads the DW pair only (no pulse on the Bayes-MTJ rows): the deterministic first layer
-    and the low bit slice of 8-bit means (Sec. 3.0.3)."""
-    rows = np.asarray(rows, dtype=np.float64)
-    cols = np.asarray(cols, dtype=np.float64)
-    tech, rd = spec.technology, spec.read
-    g_b = _mean_conductance(spec.bayes_mtj.resistance_parallel, spec.bayes_mtj.tmr) if bayes else 0.0
-    g_dw = _mean_conductance(spec.dw_pair.resistance_parallel, spec.dw_pair.tmr)
-    v2x2 = rd.voltage**2 * rd.input_mean_square
-    cells = rows * cols * v2x2 * (g_b + 2.0 * g_dw) * rd.pulse
-    i_col = rows * rd.voltage * math.sqrt(rd.input_mean_square) * (g_b + g_dw)
-    cc = CurrentConveyor(tech.vdd, spec.integrator.bias_current, spec.integrator.conveyor_area)
-    conveyor = cols * cc.integrate_energy(i_col, rd.pulse)
-    dac = RowDac.from_spec(tech)
-    adc = SarAdc.from_spec(spec.adc, tech)
-    energy = {"cells": cells, "current_conveyor": conveyor, "dac": rows * dac.drive_energy,
-              "adc": cols * adc.convert_energy}
-    arr = spec.array
-    latency = (np.minimum(rows, arr.rows_per_dac) * arr.dac_conversion_time + rd.pulse
-               + np.minimum(cols, arr.columns_per_adc) * adc.convert_latency)
-    # the integration capacitor must hold the largest column charge: C = I_col * t_read / swing
-    cap = i_col * rd.pulse / spec.integrator.voltage_swing
-    area = {
-        "cells": rows * cols * arr.cell_area,
-        "current_conveyor": cols * (cc.area + cap / spec.integrator.capacitor_density),
-        "dac": np.ceil(rows / arr.rows_per_dac) * dac.area * arr.rows_per_dac ** 0.5,
-        "adc": np.ceil(cols / arr.columns_per_adc) * adc.area,
-    }
-    return MvmCost(energy, latency, area)
+    `bayes=False` reads the DW pair only (no pulse on the Bayes-MTJ rows): the deterministic first layer."""
+    _require_probabilistic(chip)
+    r, c = np.broadcast_arrays(np.asarray(rows), np.asarray(cols))
+    results = [_one_mvm(chip, int(ri), int(ci), bayes) for ri, ci in zip(r.ravel(), c.ravel())]
+
+    def gather(index, key=None):
+        values = [res[index] if key is None else res[index][key] for res in results]
+        return np.asarray(values, dtype=np.float64).reshape(r.shape)
+
+    return MvmCost({k: gather(0, k) for k in BREAKDOWN}, gather(1), {k: gather(2, k) for k in results[0][2]})
 
 
-def cmos_per_mac(spec: PmacSpec) -> dict[str, float]:
+def cmos_per_mac(chip: Chip) -> dict[str, float]:
     """Energy of one probabilistic MAC the CMOS way: a TRNG value plus a digital multiply (Fig. 3-8A line)."""
-    c = spec.cmos
+    c = chip.cmos_baseline
+    if c is None:
+        raise PpaError("the spec has no cmos_baseline section to compare with", file=getattr(chip, "_source_path", None),
+                       field="cmos_baseline")
     trng = CmosTrng(c.trng_energy_per_bit, c.trng_bit_rate, c.trng_area)
     return {"trng": float(trng.value_energy(c.random_bits)), "multiply": c.multiply_energy}
 
 
-def energy_per_mac_curves(spec: PmacSpec, sizes) -> list[dict]:
+def energy_per_mac_curves(chip: Chip, sizes) -> list[dict]:
     """Fig. 3-8A: energy per probabilistic MAC of an N x N MVM for every resistance case, and the CMOS line."""
+    _require_probabilistic(chip)
     n = np.asarray(sizes, dtype=np.float64)
     curves = []
-    for case in [spec] + [spec.with_resistances(v) for v in spec.variants]:
+    for case in [chip] + [chip.with_resistances(v) for v in chip.variants]:
         cost = mvm_cost(case, n, n)
         macs = n * n
         curves.append({
             "name": case.name, "kind": "spintronic",
-            "bayes_mtj_resistance_ohm": case.bayes_mtj.resistance_parallel,
-            "dw_resistance_ohm": case.dw_pair.resistance_parallel,
+            "bayes_mtj_resistance_ohm": case.device.bayes_mtj.resistance_parallel,
+            "dw_resistance_ohm": case.device.dw_pair.resistance_parallel,
             "energy_per_mac_j": (cost.total_energy / macs).tolist(),
             "breakdown": {k: (v / macs).tolist() for k, v in cost.energy.items()},
-            "latency_per_mvm_s": np.broadcast_to(cost.latency, n.shape).tolist(),
+            "latency_per_mvm_s": cost.latency.tolist(),
             "area_m2": sum(cost.area.values()).tolist(),
-            "area_breakdown_m2": {k: np.broadcast_to(v, n.shape).tolist() for k, v in cost.area.items()},
+            "area_breakdown_m2": {k: v.tolist() for k, v in cost.area.items()},
         })
-    cm = cmos_per_mac(spec)
-    c = spec.cmos
+    cm = cmos_per_mac(chip)
+    c = chip.cmos_baseline
     values_per_s = c.trngs * c.trng_bit_rate / c.random_bits
     curves.append({
         "name": "CMOS TRNG + multiply", "kind": "cmos_trng",
@@ -131,52 +147,51 @@ class BnnCost:
     layers: list[dict]
 
 
-def bnn_prediction_cost(net: Network, spec: PmacSpec, samples: int = 100, mu_bits: int | None = None) -> BnnCost:
+def _per_layer(est, quantity: str) -> np.ndarray:
+    return est.per_layer(quantity)[list(PREDICTION_CATEGORIES)].sum(axis=1).to_numpy()
+
+
+def _bias_energy(net: Network, chip: Chip, passes: np.ndarray) -> np.ndarray:
+    """Digital bias additions of every layer: one partial-sum-width add per output and pass."""
+    adder = Adder.from_spec(chip.precision.partial_sum_bits, chip.technology)
+    outputs = np.array([float(la.outputs) for la in net.mvm_layers])
+    return passes * outputs * float(adder.add_energy)
+
+
+def bnn_prediction_cost(net: Network, chip: Chip, samples: int = 100, mu_bits: int | None = None) -> BnnCost:
     """Cost of one BNN prediction with `samples` samples on probabilistic arrays (Sec. 3.0.3 mapping).
 
-    Each weight's mean sits on a DW pair (mu_bits <= 4: one pair; 8: two bit-sliced pairs, the Bayes-MTJ
-    on the high pair only), its sigma on the Bayes-MTJ; the first layer is deterministic (no Bayes pulses,
-    so it is computed once and reused by every sample); biases are added digitally. Arrays are
-    spec.array.size square; a layer's tiles work in parallel, its OFM positions in sequence.
-    Compared with the DNN on the same hardware (one pass, no Bayes pulses) and with a CMOS design that
-    computes means on the same arrays and adds sigma * eps * x with a TRNG value and a multiply per MAC.
+    Each weight's mean sits on a DW pair (mu_bits <= 4: one pair; 8: two bit-sliced pairs, the Bayes-MTJ on the
+    high pair only), its sigma on the Bayes-MTJ; the first layer is deterministic (no Bayes pulses, so it is
+    computed once and reused by every sample). Compared with the DNN on the same hardware (one pass, no Bayes
+    pulses) and with a CMOS design that computes means on the same arrays and adds sigma * eps * x with a TRNG
+    value and a multiply per MAC. All three come from `estimate` on the same chip.
     """
-    mu_bits = mu_bits or spec.dw_pair.mu_bits
-    slices = math.ceil(mu_bits / 4)
-    n_arr = spec.array.size
-    adder = Adder.from_spec(16, spec.technology)
-    cm = cmos_per_mac(spec)
-    c = spec.cmos
+    _require_probabilistic(chip)
+    if mu_bits is not None:
+        chip = chip.with_mean_bits(mu_bits)
+    mu_bits = chip.device.dw_pair.mu_bits
+    spin = estimate(net, chip, "inference", samples=samples)
+    dnn = estimate(net, chip, "inference")
+    cm = cmos_per_mac(chip)
+    c = chip.cmos_baseline
     values_per_s = c.trngs * c.trng_bit_rate / c.random_bits
-    totals = {"spintronic_bnn": [0.0, 0.0], "dnn_same_hardware": [0.0, 0.0], "cmos_trng_bnn": [0.0, 0.0]}
-    layers = []
-    for i, layer in enumerate(net.mvm_layers):
-        k2d = layer.kernel**2 * layer.in_channels
-        row_tiles, col_tiles = math.ceil(k2d / n_arr), math.ceil(layer.out_channels / n_arr)
-        rows, cols = k2d / row_tiles, layer.out_channels / col_tiles
-        positions = layer.out_size**2
-        mvms = positions * row_tiles * col_tiles
-        first = i == 0
-        noisy = mvm_cost(spec, rows, cols, bayes=not first)
-        plain = mvm_cost(spec, rows, cols, bayes=False)
-        per_pass_noisy = mvms * (float(noisy.total_energy) + (slices - 1) * float(plain.total_energy))
-        per_pass_plain = mvms * slices * float(plain.total_energy)
-        bias = positions * layer.out_channels * float(adder.add_energy)
-        t_pass = positions * float(noisy.latency)                    # slices and tiles run in parallel
-        passes = 1 if first else samples
-        spin_e = passes * (per_pass_noisy + bias)
-        dnn_e = per_pass_plain + bias
-        trng_macs = 0 if first else layer.macs
-        cmos_e = passes * (per_pass_plain + bias + trng_macs * (cm["trng"] + cm["multiply"]))
-        cmos_t = passes * max(t_pass, trng_macs / values_per_s)
-        for key, e, t in (("spintronic_bnn", spin_e, passes * t_pass), ("dnn_same_hardware", dnn_e, t_pass),
-                          ("cmos_trng_bnn", cmos_e, cmos_t)):
-            totals[key][0] += e
-            totals[key][1] += t
-        layers.append({"name": layer.name, "mvms_per_pass": mvms, "passes": passes,
-                       "spintronic_bnn_energy_j": spin_e, "dnn_energy_j": dnn_e, "cmos_trng_bnn_energy_j": cmos_e})
-    labels = {"spintronic_bnn": f"spintronic BNN ({spec.name}), {samples} samples",
+    layers_ = net.mvm_layers
+    passes = np.array([1.0] + [float(samples)] * (len(layers_) - 1))
+    trng_macs = np.array([0.0] + [float(la.macs) for la in layers_[1:]])
+    spin_e = _per_layer(spin, "energy_j") + _bias_energy(net, chip, passes)
+    dnn_e = _per_layer(dnn, "energy_j") + _bias_energy(net, chip, np.ones_like(passes))
+    spin_t, dnn_t = _per_layer(spin, "latency_s"), _per_layer(dnn, "latency_s")
+    cmos_e = passes * dnn_e + passes * trng_macs * (cm["trng"] + cm["multiply"])
+    cmos_t = passes * np.maximum(dnn_t, trng_macs / values_per_s)
+    totals = {"spintronic_bnn": (spin_e.sum(), spin_t.sum()), "dnn_same_hardware": (dnn_e.sum(), dnn_t.sum()),
+              "cmos_trng_bnn": (cmos_e.sum(), cmos_t.sum())}
+    layers = [{"name": la.name, "passes": int(p), "spintronic_bnn_energy_j": float(se), "dnn_energy_j": float(de),
+               "cmos_trng_bnn_energy_j": float(ce)}
+              for la, p, se, de, ce in zip(layers_, passes, spin_e, dnn_e, cmos_e)]
+    labels = {"spintronic_bnn": f"spintronic BNN ({chip.name}), {samples} samples",
               "dnn_same_hardware": "DNN on the same arrays, 1 pass",
               "cmos_trng_bnn": f"CMOS TRNG BNN, {samples} samples"}
-    rows = [{"design": key, "label": labels[key], "energy_j": e, "latency_s": t} for key, (e, t) in totals.items()]
-    return BnnCost(net.name, spec.name, samples, mu_bits, rows, layers)
+    rows = [{"design": key, "label": labels[key], "energy_j": float(e), "latency_s": float(t)}
+            for key, (e, t) in totals.items()]
+    return BnnCost(net.name, chip.name, samples, mu_bits, rows, layers)

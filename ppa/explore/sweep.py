@@ -39,7 +39,7 @@ from pydantic import BaseModel, ValidationError
 
 from ppa.errors import PpaError
 from ppa.cost.checks import check_priced
-from ppa.cost.estimate import PAPER_CATEGORIES, Mode, Prices, chip_area, price_layers
+from ppa.cost.estimate import PAPER_CATEGORIES, Mode, Prices, check_mode, chip_area, price_layers
 from ppa.cost.mapping import Geometry, LayerShapes, count_actions
 from ppa.workload.network import Network
 from ppa.spec import Chip, load_chip
@@ -185,7 +185,8 @@ def _vector_view(base: Chip, numeric: dict[str, np.ndarray]) -> SimpleNamespace:
             node = getattr(node, part)
         setattr(node, parts[-1], np.asarray(values, dtype=np.float64)[:, None])
     dev = view.device
-    dev.weight_cells = dev.weight_bits if dev.kind == "sram" else 1
+    dev.weight_cells = base.device.weight_cells if not hasattr(dev, "weight_bits") else dev.weight_bits
+    view.probabilistic = base.probabilistic
     view.adcs_per_subarray = np.ceil(np.asarray(view.subarray.columns, dtype=np.float64) / view.subarray.columns_per_adc)
     return view
 
@@ -227,8 +228,7 @@ def evaluate_chunk(network: Network, grid: Grid, points: pd.DataFrame, mode: Mod
         if spec_name not in bases:
             bases[spec_name] = load_chip(spec_name)
         base = bases[spec_name]
-        if not isinstance(base, Chip):
-            raise PpaError("sweeps cover in-memory-computing specs (kind: imc)", file=spec_name, field="kind")
+        check_mode(base, mode)
         structural = dict(zip(group_keys[1:], group[1:]))
         if structural:
             base = _validated(base, structural, grid)
@@ -431,6 +431,8 @@ def run_sweep(network: Network, grid: Grid, mode: Mode = "inference", out: str |
         raise PpaError(f"the grid has {grid.size:,} design points, above the limit of {limit:,} (the table is held in "
                        f"memory); split the grid, or raise the limit with {GRID_LIMIT_ENV}", file=grid.source)
     bases = validate_grid(grid)
+    for base in bases.values():
+        check_mode(base, mode)
     ranges = [(start, min(start + chunk_size, grid.size)) for start in range(0, grid.size, chunk_size)]
     invalid = [int((~_valid_rows(design_points(grid, a, b), bases)).sum()) for a, b in ranges]
     parts = None

@@ -5,18 +5,29 @@ Imports only `ppa.errors`. Everything after this stage trusts what it receives.
 - `units`     quantities with units (`0.5 ns`, `350 F^2`) -> SI floats
 - `yamlio`    YAML with the line of every value, `extends:` inheritance
 - `sections`  parts every design kind shares: strict base, technology, ADC, variation by mechanism
-- `chip`      the Dhull in-memory-computing hierarchy (`kind: imc`)
-- `pmac`      the SAND2022-13142 probabilistic MAC array (`kind: pmac`)
+- `chip`      the chip: Dhull's hierarchy with a DW-MTJ, SRAM or probabilistic (Bayes-MTJ + DW pair) cell
 - `load`      file or shipped name -> validated spec, errors naming file, line and field
 """
 
-from ppa.spec.chip import Chip, DwMtjDevice, Hierarchy, Precision, SramDevice, Subarray, Training
+from ppa.spec.chip import (
+    Chip,
+    CmosBaseline,
+    CurrentConveyorReadout,
+    DwMtjDevice,
+    Hierarchy,
+    Precision,
+    ProbabilisticCell,
+    ResistanceVariant,
+    SramDevice,
+    Subarray,
+    Training,
+)
 from ppa.spec.load import SHIPPED, chip_from_dict, load_chip, resolve_spec_path
-from ppa.spec.pmac import PmacSpec, PmacVariant
 from ppa.spec.sections import Adc, Drift, Fraction, Noise, PosInt, Strict, Technology, Variation
 
 __all__ = [
-    "Adc", "Chip", "Drift", "DwMtjDevice", "Fraction", "Hierarchy", "Noise", "PmacSpec", "PmacVariant", "PosInt",
-    "Precision", "SHIPPED", "SramDevice", "Strict", "Subarray", "Technology", "Training", "Variation",
+    "Adc", "Chip", "CmosBaseline", "CurrentConveyorReadout", "Drift", "DwMtjDevice", "Fraction", "Hierarchy", "Noise",
+    "PosInt", "Precision", "ProbabilisticCell", "ResistanceVariant", "SHIPPED", "SramDevice", "Strict", "Subarray",
+    "Technology", "Training", "Variation",
     "chip_from_dict", "load_chip", "resolve_spec_path",
 ]

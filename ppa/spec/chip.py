@@ -3,14 +3,33 @@ synaptic array -> PE -> tile -> chip, with a DW-MTJ or an SRAM synapse. Everythi
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Literal, Union
 
 from pydantic import Field, field_validator, model_validator
 
 from ppa.spec.sections import Adc, Bits, Fraction, Lanes, PosInt, Strict, Technology, Variation  # noqa: F401
-from ppa.spec.units import (ActionEnergy, Capacitance, CellArea, Conductance, CurrentDensityRange, Length, PulseWidth,
-                            ResistivityRange, Voltage, whole)
+from ppa.spec.units import (
+    ActionEnergy,
+    Capacitance,
+    CapacitancePerArea,
+    CellArea,
+    ComponentArea,
+    Conductance,
+    Current,
+    CurrentDensityRange,
+    Frequency,
+    Length,
+    PulseWidth,
+    Resistance,
+    ResistivityRange,
+    Voltage,
+    bounded,
+    whole,
+)
 
+Positive = Annotated[float, Field(gt=0, le=1e6)]
+Ratio = Annotated[float, Field(gt=0, le=1000)]
 ArraySide = whole(1, 65536)          # rows or columns of one subarray
 
 class DwMtjDevice(Strict):
@@ -78,6 +97,89 @@ class SramDevice(Strict):
         return self.weight_bits
 
 
+class BayesMtj(Strict):
+    """Bayes-MTJ tunable noise source (SAND2022-13142 Table 3-1, Eqs. 3.5-3.6)."""
+
+    resistance_parallel: Resistance
+    tmr: Ratio
+    max_noise_conductance: Conductance
+    noise_on_off_ratio: Annotated[float, Field(gt=1, le=1e6)]
+    noise_fit_a: Fraction
+    noise_fit_b: Positive
+    std_ratio: Ratio
+    sigma_bits: whole(1, 16)
+
+
+class DwPair(Strict):
+    """The DW-MTJ pair holding a weight's mean as G+ - G- (SAND2022-13142 Table 3-2, Sec. 3.0.1)."""
+
+    resistance_parallel: Resistance
+    tmr: Ratio
+    notches: whole(2, 65536)
+    read_noise_fraction: Fraction
+    mu_bits: whole(1, 16)
+
+    @property
+    def bits_per_pair(self) -> int:
+        """Mean bits one pair holds: log2 of its notches (16 notches = 4 bits, Table 3-2)."""
+        return max(1, int(math.floor(math.log2(self.notches))))
+
+
+class Read(Strict):
+    """Read pulses: bipolar on the Bayes-MTJ, unipolar +/- on the DW pair, same amplitude and length (Sec. 3.0.2)."""
+
+    voltage: Voltage
+    pulse: PulseWidth
+
+
+class ProbabilisticCell(Strict):
+    """Probabilistic-MAC cell of SAND2022-13142 Fig. 3-2A: a Bayes-MTJ (the weight's sigma) beside a DW-MTJ pair
+    (its mean). Means wider than one pair are bit-sliced over several pairs, the Bayes-MTJ on the high pair only."""
+
+    kind: Literal["bayes_dw_pair"]
+    bayes_mtj: BayesMtj
+    dw_pair: DwPair
+    read: Read
+    cell_area: CellArea
+
+    @property
+    def weight_cells(self) -> int:
+        """Cells per weight: one per DW-pair bit slice of the mean (Sec. 3.0.3: 8-bit means use two pairs)."""
+        return -(-self.dw_pair.mu_bits // self.dw_pair.bits_per_pair)
+
+
+class CurrentConveyorReadout(Strict):
+    """Column readout by a current conveyor holding the column at virtual ground and charging a capacitor
+    (SAND2022-13142 Sec. 3.0.2, ref. [69]); the ADC converts the capacitor voltage."""
+
+    kind: Literal["current_conveyor"]
+    bias_current: Current
+    conveyor_area: ComponentArea
+    capacitor_density: CapacitancePerArea   # MIM capacitance per area
+    voltage_swing: Voltage
+
+
+class CmosBaseline(Strict):
+    """CMOS true-RNG route a probabilistic design is compared with: a random value per weight per sample plus a
+    digital multiply (SAND2022-13142 Sec. 3.0.6, Fig. 3-8A's dashed line)."""
+
+    trng_energy_per_bit: ActionEnergy
+    trng_bit_rate: Frequency
+    trngs: whole(1, 1_000_000)
+    trng_area: ComponentArea
+    random_bits: Bits
+    multiply_energy: ActionEnergy
+    multiply_area: ComponentArea
+
+
+class ResistanceVariant(Strict):
+    """Another resistance case of a probabilistic design: new parallel resistances for its two devices."""
+
+    name: str
+    bayes_mtj_resistance: Resistance
+    dw_resistance: Resistance
+
+
 class Subarray(Strict):
     """Crossbar subarray (Dhull Sec. III): rows x columns, one ADC shared by `columns_per_adc` columns."""
 
@@ -86,6 +188,8 @@ class Subarray(Strict):
     columns_per_adc: ArraySide
     input_encoding: Literal["analog", "bit_serial"] = "analog"
     reference_columns: whole(0, 65535) = 1
+    rows_per_dac: ArraySide = 1       # rows sharing one DAC, set in turn (1: a driver per row, Dhull)
+    dac_time: bounded("s", 0.0, 1e-3, low_open=False) = 0.0   # time to set one row level
 
     @model_validator(mode="after")
     def _sharing_fits(self) -> "Subarray":
@@ -133,13 +237,44 @@ class Chip(Strict):
     name: str
     description: str = ""
     technology: Technology
-    device: Annotated[Union[DwMtjDevice, SramDevice], Field(discriminator="kind")]
+    device: Annotated[Union[DwMtjDevice, SramDevice, ProbabilisticCell], Field(discriminator="kind")]
     subarray: Subarray
+    readout: CurrentConveyorReadout | None = None     # None: columns go straight to the ADC (Dhull)
     adc: Adc
     hierarchy: Hierarchy
     precision: Precision = Precision()
     training: Training = Training()
+    cmos_baseline: CmosBaseline | None = None         # the design a probabilistic chip is compared with
+    variants: list[ResistanceVariant] = []
     source: str | None = None
+
+    @model_validator(mode="after")
+    def _probabilistic_parts(self) -> "Chip":
+        if self.variants and self.device.kind != "bayes_dw_pair":
+            raise ValueError("variants (resistance cases) apply to a bayes_dw_pair device only")
+        names = [self.name] + [v.name for v in self.variants]
+        if len(set(names)) != len(names):
+            raise ValueError("variant names must differ from each other and from the spec name")
+        return self
+
+    @property
+    def probabilistic(self) -> bool:
+        """True when the cells carry a Bayes-MTJ noise source (SAND2022-13142)."""
+        return self.device.kind == "bayes_dw_pair"
+
+    def with_resistances(self, variant: ResistanceVariant) -> "Chip":
+        """The same probabilistic design with a variant's resistances (SAND2022-13142 Sec. 3.0.6 cases)."""
+        dev = self.device
+        device = dev.model_copy(update={
+            "bayes_mtj": dev.bayes_mtj.model_copy(update={"resistance_parallel": variant.bayes_mtj_resistance}),
+            "dw_pair": dev.dw_pair.model_copy(update={"resistance_parallel": variant.dw_resistance})})
+        return self.model_copy(update={"name": variant.name, "device": device, "variants": []})
+
+    def with_mean_bits(self, mu_bits: int) -> "Chip":
+        """The same probabilistic design holding `mu_bits`-bit means (bit-sliced over DW pairs, Sec. 3.0.3)."""
+        dev = self.device
+        return self.model_copy(update={"device": dev.model_copy(
+            update={"dw_pair": dev.dw_pair.model_copy(update={"mu_bits": mu_bits})})})
 
     @property
     def adcs_per_subarray(self) -> int:

@@ -11,12 +11,13 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ppa.errors import PpaError
-from ppa.spec.chip import Chip, DwMtjDevice, SramDevice
-from ppa.spec.pmac import PmacSpec
+from ppa.spec.chip import Chip, DwMtjDevice, ProbabilisticCell, SramDevice
 from ppa.spec.shipped import shipped_dir
 from ppa.spec.yamlio import Document, read_yaml, resolve_extends
 
 SHIPPED = shipped_dir("hwspecs")
+#: device kinds by their `kind` tag (pydantic names union members by tag in error paths)
+DEVICE_KINDS = {"dw_mtj": DwMtjDevice, "sram": SramDevice, "bayes_dw_pair": ProbabilisticCell}
 
 
 def resolve_spec_path(name: str | Path) -> Path:
@@ -38,7 +39,7 @@ def resolve_spec_path(name: str | Path) -> Path:
 def _pydantic_error(doc: Document, err: ValidationError) -> PpaError:
     first = err.errors()[0]
     # drop pydantic's own steps from the path: the union tag (dw_mtj, sram) and validator wrappers ("function-after[...]")
-    loc = tuple(p for p in first["loc"] if not (isinstance(p, str) and (p in ("dw_mtj", "sram") or "[" in p)))
+    loc = tuple(p for p in first["loc"] if not (isinstance(p, str) and (p in DEVICE_KINDS or "[" in p)))
     msg = first["msg"]
     if first["type"] == "extra_forbidden":
         parent = loc[:-1]
@@ -57,10 +58,7 @@ def _pydantic_error(doc: Document, err: ValidationError) -> PpaError:
 
 
 def _allowed_fields(doc: Document, parent: tuple) -> list[str]:
-    if (doc.data or {}).get("kind", "imc") == "pmac":
-        model = PmacSpec
-    else:
-        model = Chip
+    model = Chip
     for key in parent:
         if isinstance(key, int):
             return []
@@ -70,7 +68,7 @@ def _allowed_fields(doc: Document, parent: tuple) -> list[str]:
         ann = field.annotation
         if key == "device":
             kind = ((doc.data or {}).get("device") or {}).get("kind")
-            ann = {"dw_mtj": DwMtjDevice, "sram": SramDevice}.get(kind)
+            ann = DEVICE_KINDS.get(kind)
         if not (isinstance(ann, type) and issubclass(ann, BaseModel)):
             return []
         model = ann
@@ -97,16 +95,15 @@ def _validate(doc: Document, model: type[BaseModel]) -> Any:
 
 
 def load_chip(path: str | Path):
-    """Load and validate a hardware spec (file path or shipped name): a Chip, or a PmacSpec for kind: pmac."""
+    """Load and validate a hardware spec (file path or shipped name) into a Chip, whatever its device kind."""
     doc = resolve_extends(read_yaml(resolve_spec_path(path)))
     kind = doc.data.get("kind", "imc") if isinstance(doc.data, dict) else None
     if kind == "pmac":
-        model = PmacSpec
-    elif kind == "imc":
-        model = Chip
-    else:
-        raise doc.error(("kind",), f"unknown spec kind {kind!r}; expected 'imc' or 'pmac'")
-    spec = _validate(doc, model)
+        raise doc.error(("kind",), "`kind: pmac` specs are now ordinary chips: a device of kind bayes_dw_pair, a "
+                        "current_conveyor readout and a cmos_baseline section (see the shipped pmac_40nm.yaml)")
+    if kind != "imc":
+        raise doc.error(("kind",), f"unknown spec kind {kind!r}; expected 'imc'")
+    spec = _validate(doc, Chip)
     object.__setattr__(spec, "_source_path", str(doc.path))
     return spec
 

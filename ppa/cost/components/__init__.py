@@ -18,6 +18,7 @@ _BUILTIN: dict[str, str] = {
     "dac": "ppa.cost.components.converters:RowDac",
     "dw_mtj_cell": "ppa.cost.components.synapses:DwMtjCell",
     "sram_cell": "ppa.cost.components.synapses:SramCell",
+    "bayes_dw_pair_cell": "ppa.cost.components.synapses:ProbabilisticCell",
     "adder": "ppa.cost.components.digital:Adder",
     "shift_add": "ppa.cost.components.digital:ShiftAdd",
     "register": "ppa.cost.components.digital:Register",
@@ -27,6 +28,9 @@ _BUILTIN: dict[str, str] = {
     "current_conveyor": "ppa.cost.components.converters:CurrentConveyor",
     "cmos_trng": "ppa.cost.components.digital:CmosTrng",
 }
+
+#: the cell component of each device kind of the spec (`device.kind` -> registry name)
+CELL_OF_DEVICE: dict[str, str] = {"dw_mtj": "dw_mtj_cell", "sram": "sram_cell", "bayes_dw_pair": "bayes_dw_pair_cell"}
 
 
 def _load(target: str) -> Callable:
@@ -43,7 +47,7 @@ def registry() -> dict[str, str]:
     try:
         from importlib.metadata import entry_points
 
-        for ep in entry_points(group="ppa.cost.components"):
+        for ep in entry_points(group="ppa.components"):
             known[ep.name] = ep.value
     except Exception:  # a broken third-party entry point must not break the built-ins
         pass

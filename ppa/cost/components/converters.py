@@ -74,6 +74,14 @@ class CurrentConveyor:
     def area(self) -> float:
         return self.area_each
 
+    @classmethod
+    def from_spec(cls, readout, tech) -> "CurrentConveyor":
+        return cls(tech.vdd, readout.bias_current, readout.conveyor_area)
+
     def integrate_energy(self, column_current, duration):
         """Energy of one integration window carrying `column_current` (A) for `duration` (s)."""
         return self.vdd * (self.bias_current + np.abs(column_current)) * duration
+
+    def source_energy(self, current, duration):
+        """Energy of sourcing `current` (A) from the supply for `duration` (s): Vdd |I| t."""
+        return self.vdd * np.abs(current) * duration

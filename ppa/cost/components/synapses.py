@@ -27,7 +27,7 @@ class DwMtjCell:
     cell_area: float
 
     @classmethod
-    def from_spec(cls, dev) -> "DwMtjCell":
+    def from_spec(cls, dev, tech=None) -> "DwMtjCell":
         return cls(tuple(dev.conductances), dev.read_voltage, dev.read_pulse, dev.write_current_density,
                    dev.write_pulse, dev.racetrack_length, dev.racetrack_width, dev.heavy_metal_thickness,
                    dev.heavy_metal_resistivity, dev.cell_area)
@@ -101,3 +101,57 @@ class SramCell:
     @property
     def write_latency(self) -> float:
         return self.write_time
+
+
+def mean_conductance(r_parallel, tmr):
+    """Mean of an MTJ's parallel and antiparallel conductances, G_p (1 + 1/(1 + TMR)) / 2."""
+    return 0.5 / r_parallel * (1.0 + 1.0 / (1.0 + tmr))
+
+
+@dataclass(frozen=True)
+class ProbabilisticCell:
+    """Probabilistic-MAC cell of SAND2022-13142 Fig. 3-2A: a Bayes-MTJ noise source beside a DW-MTJ pair.
+
+    Every read drives the DW pair with unipolar +/- pulses: E = V^2 <x^2> 2 G_dw t. A stochastic read also
+    pulses the Bayes-MTJ: E = V^2 <x^2> G_bayes t (G: mean of parallel and antiparallel). The column current
+    each cell adds is V x_rms (G_dw [+ G_bayes]), which the column readout must source (Sec. 3.0.6)."""
+
+    g_dw: float
+    g_bayes: float
+    read_voltage: float
+    read_pulse: float
+    cell_area: float
+
+    @classmethod
+    def from_spec(cls, dev, tech=None) -> "ProbabilisticCell":
+        return cls(mean_conductance(dev.dw_pair.resistance_parallel, dev.dw_pair.tmr),
+                   mean_conductance(dev.bayes_mtj.resistance_parallel, dev.bayes_mtj.tmr),
+                   dev.read.voltage, dev.read.pulse, dev.cell_area)
+
+    @property
+    def area(self) -> float:
+        return self.cell_area
+
+    def read_energy(self, input_mean_square: float = 1.0):
+        """Energy of one DW-pair read: V^2 <x^2> (G+ + G-) t_read."""
+        return self.read_voltage**2 * input_mean_square * 2.0 * self.g_dw * self.read_pulse
+
+    def noise_read_energy(self, input_mean_square: float = 1.0):
+        """Energy of one Bayes-MTJ read (bipolar pulse, Sec. 3.0.2): V^2 <x^2> G_bayes t_read."""
+        return self.read_voltage**2 * input_mean_square * self.g_bayes * self.read_pulse
+
+    def column_current(self, input_mean_square: float = 1.0, noisy: bool = False):
+        """Current one cell adds to its column: V x_rms (G_dw + G_bayes if the noise source is read)."""
+        return self.read_voltage * np.sqrt(input_mean_square) * (self.g_dw + (self.g_bayes if noisy else 0.0))
+
+    @property
+    def read_latency(self) -> float:
+        return self.read_pulse
+
+    @property
+    def write_energy(self) -> float:
+        return 0.0          # weights are programmed once before inference; on-chip training is not modelled
+
+    @property
+    def write_latency(self) -> float:
+        return 0.0
