@@ -270,7 +270,7 @@ def test_yaml_alias_bomb_is_refused_with_the_limit_named(tmp_path):
     one_line_error(["estimate", "vgg8", "--hw", str(tmp_path / "bomb.yaml")], "PPA_MAX_YAML_NODES")
 
 
-@pytest.mark.parametrize("text,needle", [("[" * 10000 + "]" * 10000, "nesting"), ("a: &a [*a]\n", "PPA_MAX_YAML_DEPTH"),
+@pytest.mark.parametrize("text,needle", [("[" * 10000 + "]" * 10000, "PPA_MAX_YAML_DEPTH"), ("a: &a [*a]\n", "recursive alias"),
                                          ("x:\n" + "".join(" " * i + "- \n" for i in range(1, 300)), "nesting")])
 def test_deep_or_recursive_yaml_is_refused(tmp_path, text, needle):
     (tmp_path / "deep.yaml").write_text(text)

@@ -53,7 +53,12 @@ def sweep_cmd(network, grid_path, hw, mode, output, scheduler, chunk_size, progr
     else:
         result = run_sweep(net, grid, mode, output, chunk_size, scheduler)
     if output is None:
-        emit(result.to_csv(index=False))
+        from ppa.report.tables import strip_controls
+
+        table = result.copy()
+        for column in table.select_dtypes(include="object"):     # names reach a terminal: no control characters
+            table[column] = table[column].map(lambda v: strip_controls(v) if isinstance(v, str) else v)
+        emit(table.to_csv(index=False))
     else:
         invalid, too_big = result.attrs.get("invalid_points", 0), result.attrs.get("too_big_points", 0)
         notes = [f"{invalid} invalid combinations (columns_per_adc or reference_columns vs columns) left out"] if invalid else []

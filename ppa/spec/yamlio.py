@@ -115,20 +115,67 @@ def _scalar(node: yaml.ScalarNode) -> Any:
     return value
 
 
+def _nesting(text: str, path: Path, limit: int) -> None:
+    """Refuse nesting deeper than `limit` from the event stream (PyYAML's composer would recurse into it)."""
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > limit:
+                raise PpaError(f"nesting deeper than {limit} levels; raise the limit with the environment variable "
+                               f"{DEPTH_ENV}", file=str(path), line=event.start_mark.line + 1)
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+
+
+def _expanded_size(root: yaml.Node, path: Path, budget: "_Budget") -> None:
+    """Values the document would build with every alias expanded (counted once per distinct node, so an alias
+    bomb is measured without being built); a recursive alias is refused."""
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+
+    def size(node: yaml.Node) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in active:
+            raise PpaError("a recursive alias (a collection that contains itself) cannot be read",
+                           file=str(path), line=node.start_mark.line + 1)
+        active.add(key)
+        if isinstance(node, yaml.MappingNode):
+            n = 1 + sum(size(k) + size(v) for k, v in node.value)
+        elif isinstance(node, yaml.SequenceNode):
+            n = 1 + sum(size(v) for v in node.value)
+        else:
+            n = 1
+        active.discard(key)
+        sizes[key] = n = min(n, budget.max_nodes + 1)
+        if n > budget.max_nodes:
+            raise PpaError(f"the document builds more than {budget.max_nodes:,} values (repeated aliases?); raise the "
+                           f"limit with the environment variable {NODES_ENV}", file=str(path), line=node.start_mark.line + 1)
+        return n
+
+    size(root)
+
+
 def read_yaml(path: str | Path) -> Document:
     """Parse a YAML file into a Document; malformed YAML becomes a PpaError with its line."""
     path = Path(path)
     text = read_text(path)
+    budget = _Budget(str(path))
     try:
+        _nesting(text, path, budget.max_depth)
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
         raise PpaError(f"malformed YAML: {problem}", file=str(path), line=mark.line + 1 if mark else None) from None
     except RecursionError:
-        raise PpaError(f"nesting too deep to read (the limit is {MAX_DEPTH} levels)", file=str(path)) from None
+        raise PpaError(f"nesting too deep to read (the limit is {budget.max_depth} levels)", file=str(path)) from None
     lines: dict[Loc, tuple[str, int]] = {}
-    data = _construct(node, (), str(path), lines) if node is not None else None
+    if node is not None:
+        _expanded_size(node, path, budget)
+    data = _construct(node, (), str(path), lines, budget) if node is not None else None
     return Document(data, path, lines)
 
 
