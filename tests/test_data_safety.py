@@ -332,6 +332,9 @@ def test_control_characters_never_reach_the_terminal(tmp_path):
     (lambda n, c: ppa.sweep(Grid(["dw_40nm"], {}), n), TypeError, "other order"),
     (lambda n, c: ppa.sweep(n, Grid(["dw_40nm"], {}), chunk_size=0), PpaError, "chunk"),
     (lambda n, c: ppa.sweep(n, Grid(["dw_40nm"], {}), scheduler="bogus"), PpaError, "scheduler"),
+    (lambda n, c: ppa.load_chip(None), TypeError, "path"),
+    (lambda n, c: ppa.load_network(n), TypeError, "path"),
+    (lambda n, c: ppa.load_grid({"adc.bits": [4]}), TypeError, "path"),
 ])
 def test_public_functions_check_their_arguments(call, kind, needle):
     with pytest.raises(kind, match=needle):
@@ -390,3 +393,18 @@ def test_shipped_inputs_stay_within_bounds():
         assert all(math.isfinite(v) and v > 0 for v in values)
     for name in ("vgg8", "lenet5", "resnet_cifar100", "mlp_autompg"):
         assert load_network(name).macs > 0
+
+
+@pytest.mark.parametrize("args,line,needle", [
+    (["estimate", "vgg8", "--hw", str(BAD / "negative_pulse.yaml")], 2, "device.read_pulse: expected a value above 0"),
+    (["estimate", "vgg8", "--hw", str(BAD / "huge_supply.yaml")], 2, "technology.vdd: expected a value above 0 and at most 5 V"),
+    (["estimate", str(BAD / "kernel_larger_than_input.csv")], 2, "kernel 9 does not fit a 4 x 4 input"),
+    (["estimate", "vgg8", "--hw", str(BAD / "alias_bomb.yaml")], None, "PPA_MAX_YAML_NODES"),
+    (["estimate", str(BAD / "latin1.yaml")], 1, "not UTF-8"),
+    (["estimate", str(BAD / "python_tag.yaml")], 2, "unsupported YAML tag"),
+])
+def test_shipped_bad_inputs_are_one_line_naming_file_and_line(args, line, needle):
+    name = Path(args[-1] if args[-1].startswith("/") else args[1]).name
+    text = one_line_error(args, name, needle)
+    if line is not None:
+        assert f"{name}:{line}:" in text

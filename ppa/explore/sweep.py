@@ -80,6 +80,8 @@ class Grid:
 
 def load_grid(path: str | Path, default_hw: str = "dw_40nm") -> Grid:
     """Read a grid YAML; values must be non-empty lists; `device:` lists base specs (default `default_hw`)."""
+    files.check_path_argument(path)
+    files.check_path_argument(default_hw, "default_hw")
     doc = read_yaml(path)
     if not isinstance(doc.data, dict) or not doc.data:
         raise PpaError("expected a mapping of dotted spec paths to lists of values", file=str(path))

@@ -92,6 +92,12 @@ def read_text(path: str | Path, limit: int | None = None) -> str:
     return decode(raw, path)
 
 
+def check_path_argument(value, name: str = "path") -> None:
+    """A TypeError naming the argument unless `value` is a path (str or os.PathLike)."""
+    if isinstance(value, bool) or not isinstance(value, (str, os.PathLike)):
+        raise TypeError(f"{name} must be a file path or a shipped name (str or Path), got {type(value).__name__}")
+
+
 # ---------------------------------------------------------------- outputs
 
 def _head(path: Path, size: int = 65536) -> bytes:

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ValidationError
 
 from ppa.errors import PpaError
 from ppa.spec.chip import Chip, DwMtjDevice, ProbabilisticCell, SramDevice
+from ppa.spec.files import check_path_argument
 from ppa.spec.shipped import shipped_dir
 from ppa.spec.yamlio import Document, read_yaml, resolve_extends
 
@@ -96,6 +97,7 @@ def _validate(doc: Document, model: type[BaseModel]) -> Any:
 
 def load_chip(path: str | Path):
     """Load and validate a hardware spec (file path or shipped name) into a Chip, whatever its device kind."""
+    check_path_argument(path)
     doc = resolve_extends(read_yaml(resolve_spec_path(path)))
     kind = doc.data.get("kind", "imc") if isinstance(doc.data, dict) else None
     if kind == "pmac":

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ppa.spec.files import check_path_argument
 from ppa.spec.shipped import shipped_dir
 from ppa.spec.yamlio import read_yaml
 from ppa.workload.network import Layer, Network, network_from_document, read_neurosim_csv
@@ -17,6 +18,7 @@ __all__ = ["Layer", "Network", "load_network", "network_from_document", "read_ne
 
 def load_network(path: str | Path) -> Network:
     """Load a network from YAML, NeuroSim CSV or ONNX (by extension), or a shipped one by name; bad input raises PpaError."""
+    check_path_argument(path)
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".csv":
