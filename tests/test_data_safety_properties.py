@@ -131,3 +131,47 @@ def test_kill_damage_resume_gives_the_clean_table(clean_table, data):
         assert not (folder / "r.csv.parts").exists()
         if how not in ("delete", "leftover_temp"):
             assert result.attrs["damaged_chunks"] == [int(victim.stem.split("-")[1])]
+
+
+# ---------------------------------------------------------------- no NaN forged into results
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from([0.0, 1.0, 2.0, float("nan"), float("inf")]),
+                          st.integers(0, 3), st.integers(0, 3)), min_size=1, max_size=30))
+def test_non_finite_points_are_never_pareto_and_change_nothing(points):
+    import numpy as np
+
+    from ppa.explore.sweep import pareto_mask
+
+    values = np.array(points, dtype=float)
+    finite = np.isfinite(values).all(axis=1)
+    mask = pareto_mask(values, block=4)
+    assert not mask[~finite].any()
+    assert list(mask[finite]) == list(pareto_mask(values[finite]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(value=st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(-10**6, 10**6)),
+       unit=st.sampled_from(["", " ns", " s", " ms"]))
+def test_a_bounded_field_accepts_exactly_finite_values_in_its_range(value, unit):
+    import math
+
+    from pydantic import BaseModel, ValidationError
+
+    from ppa.spec.units import PulseWidth
+
+    class Model(BaseModel):
+        pulse: PulseWidth
+
+    scale = {"": 1.0, " ns": 1e-9, " s": 1.0, " ms": 1e-3}[unit]
+    text = f"{value}{unit}" if unit else value
+    si = float(value) * scale
+    inside = math.isfinite(si) and 0 < si <= 1e-3
+    try:
+        got = Model(pulse=text).pulse
+        accepted = True
+    except ValidationError:
+        accepted = False
+    assert accepted == inside, (text, si)
+    if accepted:
+        assert math.isclose(got, si, rel_tol=1e-12)
