@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from ppa.cli._common import emit
+from ppa.cli._common import FiniteFloat, emit
 
 
 @click.command("sweep")
@@ -22,13 +22,19 @@ from ppa.cli._common import emit
                    "Default: in this process.")
 @click.option("--chunk-size", type=click.IntRange(1, 10_000_000), default=4096, show_default=True,
               help="Design points evaluated per array computation (and per resumable part).")
+@click.option("--accuracy", type=click.Choice(["qnn"]), default=None,
+              help="Add an accuracy column from the quantised-network model (run once per distinct ADC bits x "
+                   "states x device variation, cached in ~/.cache/ppa or $PPA_CACHE_DIR) and make it a Pareto objective.")
+@click.option("--min-accuracy", type=FiniteFloat(0.0, 1.0), default=None,
+              help="With --accuracy: keep only design points reaching this accuracy (a fraction, e.g. 0.9).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on when stderr is a terminal).")
-def sweep_cmd(network, grid_path, hw, mode, output, scheduler, chunk_size, progress):
+def sweep_cmd(network, grid_path, hw, mode, output, scheduler, chunk_size, accuracy, min_accuracy, progress):
     """Evaluate every design point of a grid on NETWORK; mark the Pareto-optimal ones.
 
     \b
-    Example (120 points, ships with ppa):
+    Examples (120 points, ships with ppa):
       ppa sweep networks/vgg8.yaml --grid hwspecs/grids/dse_example.yaml --mode training -o results.csv
+      ppa sweep networks/vgg8.yaml --grid hwspecs/grids/dse_example.yaml --accuracy qnn --min-accuracy 0.8 -o r.csv
 
     One row per design point: the swept values, chip area, per-image latency and energy (all categories,
     and the Dhull Table III/IV categories alone), and `pareto` (not dominated in area, latency, energy).
@@ -49,9 +55,9 @@ def sweep_cmd(network, grid_path, hw, mode, output, scheduler, chunk_size, progr
             def on_chunk(done: int, total: int) -> None:
                 bar.update(task, completed=done, total=total)
 
-            result = run_sweep(net, grid, mode, output, chunk_size, scheduler, on_chunk)
+            result = run_sweep(net, grid, mode, output, chunk_size, scheduler, on_chunk, accuracy, min_accuracy)
     else:
-        result = run_sweep(net, grid, mode, output, chunk_size, scheduler)
+        result = run_sweep(net, grid, mode, output, chunk_size, scheduler, accuracy=accuracy, min_accuracy=min_accuracy)
     if output is None:
         from ppa.report.tables import strip_controls
 
@@ -63,6 +69,8 @@ def sweep_cmd(network, grid_path, hw, mode, output, scheduler, chunk_size, progr
         invalid, too_big = result.attrs.get("invalid_points", 0), result.attrs.get("too_big_points", 0)
         notes = [f"{invalid} invalid combinations (columns_per_adc or reference_columns vs columns) left out"] if invalid else []
         notes += [f"{too_big} too big for hierarchy.tiles left out"] if too_big else []
+        below = result.attrs.get("below_min_accuracy", 0)
+        notes += [f"{below} below --min-accuracy {min_accuracy:g} left out"] if below else []
         damaged = result.attrs.get("damaged_chunks", [])
         notes += [f"{len(damaged)} damaged chunk(s) of the resume folder evaluated again"] if damaged else []
         note = f" ({'; '.join(notes)})" if notes else ""

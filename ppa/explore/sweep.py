@@ -418,8 +418,12 @@ def _parse_chunk(raw: bytes, i: int, start: int, stop: int, invalid: int) -> pd.
 
 def run_sweep(network: Network, grid: Grid, mode: Mode = "inference", out: str | Path | None = None,
               chunk_size: int = 4096, scheduler: str | None = None,
-              on_chunk: Callable[[int, int], None] | None = None, max_points: int | None = None) -> pd.DataFrame:
+              on_chunk: Callable[[int, int], None] | None = None, accuracy: str | None = None,
+              min_accuracy: float | None = None, accuracy_seed: int = 0, max_points: int | None = None) -> pd.DataFrame:
     """Evaluate every design point of `grid`, mark the Pareto front, and write `out` (CSV or parquet).
+
+    `accuracy` ('qnn') adds an `accuracy` column from the accuracy model (ppa.explore.joint) and makes it a
+    fourth Pareto objective; `min_accuracy` (a fraction) keeps only the points that reach it.
 
     With `out`, finished chunks live in `OUT.parts/` until the end, so a rerun after an interruption
     evaluates only the missing or damaged chunks. `scheduler` is None (in process), 'local' (a Dask LocalCluster)
@@ -428,6 +432,9 @@ def run_sweep(network: Network, grid: Grid, mode: Mode = "inference", out: str |
     `hierarchy.tiles`) and `damaged_chunks` (re-evaluated on resume).
     """
     _check_arguments(network, grid, mode, out, chunk_size, scheduler)
+    if min_accuracy is not None and (isinstance(min_accuracy, bool) or not isinstance(min_accuracy, (int, float))
+                                     or not 0.0 <= min_accuracy <= 1.0):
+        raise ValueError(f"min_accuracy must be a fraction from 0 to 1, got {min_accuracy!r}")
     limit = grid_limit() if max_points is None else max_points
     if grid.size > limit:
         raise PpaError(f"the grid has {grid.size:,} design points, above the limit of {limit:,} (the table is held in "
@@ -483,13 +490,26 @@ def run_sweep(network: Network, grid: Grid, mode: Mode = "inference", out: str |
     frames = [done[i] for i in range(len(ranges)) if len(done[i])]
     result = pd.concat(frames, ignore_index=True) if frames else evaluate_chunk(network, grid, design_points(grid, 0, 0), mode, bases)
     result = result.sort_values("point", kind="stable").reset_index(drop=True)
-    result["pareto"] = pareto_mask(result[["area_m2", "latency_s", "energy_j"]].to_numpy()) if len(result) else []
     n_invalid = sum(invalid)
     too_big = grid.size - n_invalid - len(result)
     if too_big < 0 or len(set(result["point"])) != len(result):
         raise PpaError(f"the sweep produced {len(result)} rows for {grid.size - n_invalid} valid points; "
                        + (f"delete the folder {parts} to start over" if parts else "please report this"), file=str(out or grid.source))
-    result.attrs.update(invalid_points=n_invalid, too_big_points=too_big, damaged_chunks=damaged)
+    attrs = dict(invalid_points=n_invalid, too_big_points=too_big, damaged_chunks=damaged)
+    if accuracy is not None:
+        from ppa.explore.joint import accuracy_column
+
+        result["accuracy"] = accuracy_column(result, bases, accuracy, accuracy_seed)
+        if min_accuracy is not None:
+            below = int((result["accuracy"] < min_accuracy).sum())
+            result = result[result["accuracy"] >= min_accuracy].reset_index(drop=True)
+            attrs["below_min_accuracy"] = below
+    elif min_accuracy is not None:
+        raise PpaError("min_accuracy needs an accuracy model (accuracy='qnn')", field="min_accuracy")
+    from ppa.explore.joint import objectives
+
+    result["pareto"] = pareto_mask(objectives(result)) if len(result) else []
+    result.attrs.update(attrs)
     if out is not None:
         if out.suffix == ".parquet":
             try:

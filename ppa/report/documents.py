@@ -53,7 +53,8 @@ CATEGORY_LABELS = {
 DEFAULT_PMAC_SIZES = (8, 16, 32, 64, 128, 256, 512, 1024)
 DEFAULT_BNN_NETWORKS = (("networks/lenet5.yaml", None), ("networks/resnet_cifar100.yaml", 8), ("networks/mlp_autompg.yaml", None))
 SWEEP_METRICS = ("area_m2", "latency_s", "energy_j")
-SWEEP_NON_PARAMETERS = ("point", "pareto", "area_m2", "latency_s", "energy_j", "latency_paper_s", "energy_paper_j")
+SWEEP_NON_PARAMETERS = ("point", "pareto", "area_m2", "latency_s", "energy_j", "latency_paper_s", "energy_paper_j",
+                        "accuracy")
 MAX_PARETO_ROWS = 500       # Pareto rows printed in the sweep report (all are plotted)
 MAX_SCATTER_POINTS = 20_000  # dominated points plotted (a deterministic subsample beyond this)
 
@@ -353,8 +354,10 @@ def sweep_context(results: pd.DataFrame, title: str | None = None, source: str |
 
     front = df[df["pareto"]].sort_values("energy_j", kind="stable")
     shown = front.head(MAX_PARETO_ROWS)
+    has_accuracy = "accuracy" in df.columns
     rows = [{"point": int(r["point"]), "params": [plain(r[p]) for p in params],
-             **{m: float(r[m]) for m in SWEEP_METRICS}} for _, r in shown.iterrows()]
+             **{m: float(r[m]) for m in SWEEP_METRICS},
+             **({"accuracy": float(r["accuracy"])} if has_accuracy else {})} for _, r in shown.iterrows()]
     best = {}
     if len(df):
         for m in SWEEP_METRICS:
@@ -364,10 +367,13 @@ def sweep_context(results: pd.DataFrame, title: str | None = None, source: str |
     return {
         "title": title or "Design-space sweep: Pareto front of area, latency and energy",
         "source": source, "points": len(df), "pareto_points": int(df["pareto"].sum()), "params": params,
-        "rows": rows, "truncated": len(front) - len(shown), "best": best, "frame": df,
-        "pareto_note": "A point is on the Pareto front when no other point is at least as good in area, latency and "
-                       "energy and better in one. The plot shows energy vs area; latency is the third axis. Latency and "
-                       "energy are as in the results table (per image for `ppa sweep`).",
+        "rows": rows, "truncated": len(front) - len(shown), "best": best, "frame": df, "has_accuracy": has_accuracy,
+        "pareto_note": ("A point is on the Pareto front when no other point is at least as good in area, latency, "
+                        "energy and accuracy and better in one. The plots show energy vs area and energy vs accuracy. "
+                        if has_accuracy else
+                        "A point is on the Pareto front when no other point is at least as good in area, latency and "
+                        "energy and better in one. The plot shows energy vs area; latency is the third axis. ")
+                       + "Latency and energy are as in the results table (per image for `ppa sweep`).",
     }
 
 
@@ -489,6 +495,28 @@ def plot_pareto(frame: pd.DataFrame) -> str:
     return _svg(fig)
 
 
+def plot_energy_accuracy(frame: pd.DataFrame) -> str:
+    """Energy against accuracy of a joint sweep, Pareto points highlighted: what each point of accuracy costs."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6, 4))
+    on, off = frame[frame["pareto"]], frame[~frame["pareto"]]
+    if len(off) > MAX_SCATTER_POINTS:
+        off = off.sample(MAX_SCATTER_POINTS, random_state=0)
+    ax.scatter(100 * off["accuracy"], off["energy_j"], s=6, c="#9aa5b1", label="dominated", alpha=0.6, linewidths=0)
+    ax.scatter(100 * on["accuracy"], on["energy_j"], s=18, c="#d62728", label="Pareto", zorder=3)
+    if len(frame) and (frame["energy_j"] > 0).all():
+        from matplotlib.ticker import NullFormatter
+
+        ax.set_yscale("log")
+        ax.yaxis.set_minor_formatter(NullFormatter())
+    ax.set_xlabel("accuracy (%)")
+    ax.set_ylabel("energy (J)")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return _svg(fig)
+
+
 def plots(kind: str, context: dict) -> dict[str, str]:
     """The SVG plots of one report (HTML only)."""
     if kind == "dw_vs_sram":
@@ -499,7 +527,10 @@ def plots(kind: str, context: dict) -> dict[str, str]:
         return {"energy_per_mac": plot_energy_per_mac(context["curves"], context["sizes"]),
                 "breakdown": [plot_pmac_breakdown(c, context["sizes"]) for c in spin]}
     if kind == "sweep":
-        return {"pareto": plot_pareto(context["frame"])}
+        out = {"pareto": plot_pareto(context["frame"])}
+        if context.get("has_accuracy"):
+            out["accuracy"] = plot_energy_accuracy(context["frame"])
+        return out
     raise PpaError(f"unknown report {kind!r}; expected one of {', '.join(KINDS)}", field="kind")
 
 

@@ -1,0 +1,205 @@
+"""Every figure README.md shows that comes from a run is written here, not typed.
+
+README.md marks each generated block with `<!-- fig:NAME -->` ... `<!-- /fig:NAME -->`; this script
+recomputes the blocks with the library and the shipped specs and rewrites them in place.
+
+    python docs/figures.py                 rewrite every quick block (seconds)
+    python docs/figures.py --slow          also the accuracy blocks (minutes: they train networks)
+    python docs/figures.py --check         exit 1 naming every quick block whose text differs (CI runs this)
+    python docs/figures.py table6 pmac     only these blocks
+
+A block is quick when it only prices designs (milliseconds each); slow blocks train accuracy models.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+README = ROOT / "README.md"
+EPOCH = 50_000
+
+
+@dataclass(frozen=True)
+class Block:
+    """One generated README block: a name, the command a reader can run to see the same numbers, a builder."""
+
+    name: str
+    command: str
+    build: Callable[[], str]
+    quick: bool = True
+
+
+def _fmt(x: float, digits: int = 4) -> str:
+    from ppa.report.tables import format_number
+
+    return format_number(x, digits)
+
+
+def _ratio(x: float) -> str:
+    return f"{x:.3g}x"
+
+
+def table6() -> str:
+    """Dhull Table VI side by side: per-epoch totals of the five paper categories, ratios and category shares."""
+    import pandas as pd
+
+    import ppa
+    from ppa.cost.estimate import PAPER_CATEGORIES
+
+    paper = pd.read_csv(ROOT / "ppa" / "data" / "dhull_table6_dw_vs_sram.csv", comment="#").set_index("device")
+    net = ppa.load_network("vgg8")
+    est = {name: ppa.estimate(net, ppa.load_chip(name), mode="training") for name in ("dw_40nm", "sram_40nm", "sram3b_40nm")}
+
+    def totals(e):
+        return (e.area_m2["total"], e.totals("latency_s", PAPER_CATEGORIES)["total"] * EPOCH,
+                e.totals("energy_j", PAPER_CATEGORIES)["total"] * EPOCH)
+
+    t = {k: totals(v) for k, v in est.items()}
+    lines = ["| design | area (m²) | latency (s) | energy (J) | paper area / latency / energy |",
+             "| --- | ---: | ---: | ---: | --- |"]
+    for key, label in (("dw_40nm", "DW-MTJ 5-state"), ("sram_40nm", "SRAM 32-bit"), ("sram3b_40nm", "SRAM 3-bit")):
+        a, lat, e = t[key]
+        ref = _paper_row(paper, key)
+        lines.append(f"| {label} | {_fmt(a)} | {_fmt(lat)} | {_fmt(e)} | {ref} |")
+    lines += ["", "| ratio to DW | ours | paper |", "| --- | ---: | ---: |"]
+    for key, label, paper_ratio in (("sram_40nm", "SRAM 32-bit", "13.8x / 3.5x / 9.6x"),
+                                    ("sram3b_40nm", "SRAM 3-bit", "2.9x / 1.8x / 2.5x")):
+        r = [t[key][i] / t["dw_40nm"][i] for i in range(3)]
+        lines.append(f"| {label} area / latency / energy | {' / '.join(_ratio(x) for x in r)} | {paper_ratio} |")
+    lines += ["", _shares(est["dw_40nm"])]
+    return "\n".join(lines)
+
+
+def _paper_row(paper, key: str) -> str:
+    """The paper's Table VI figures for a design (the 3-bit design appears only as ratios in the text)."""
+    row = {"dw_40nm": "DW", "sram_40nm": "SRAM"}.get(key)
+    if row is None:
+        return "(2.9x / 1.8x / 2.5x of DW, text only)"
+    r = paper.loc[row]
+    return f"{_fmt(r['total_area_m2'])} / {_fmt(r['total_latency_s'])} / {_fmt(r['total_energy_j'])}"
+
+
+def _shares(dw) -> str:
+    """Category shares of the DW design against Dhull Tables III (latency) and IV (energy), in percent."""
+    import pandas as pd
+
+    from ppa.cost.estimate import PAPER_CATEGORIES
+
+    out = []
+    for quantity, table, what in (("energy_j", "dhull_table4_energy_j.csv", "Table IV energy"),
+                                  ("latency_s", "dhull_table3_latency_s.csv", "Table III latency")):
+        ref = pd.read_csv(ROOT / "ppa" / "data" / table, comment="#")
+        layers = ref[pd.to_numeric(ref["layer"], errors="coerce").notna()]     # per-layer rows, not the totals
+        ref_tot = layers[list(PAPER_CATEGORIES)].astype(float).sum()
+        ours = dw.totals(quantity, PAPER_CATEGORIES)
+        names = {"adc": "ADC", "accumulation": "accumulation", "synaptic_array": "synaptic array",
+                 "weight_gradient": "weight gradient"}
+        parts = [f"{label} {100 * ours[cat] / ours['total']:.1f} vs {100 * ref_tot[cat] / ref_tot.sum():.1f}"
+                 for cat, label in names.items()]
+        out.append(f"DW {what} shares, ours vs paper (%): " + ", ".join(parts) + ".")
+    return " ".join(out)
+
+
+def pmac() -> str:
+    """SAND2022-13142 Fig. 3-8A: energy per probabilistic MAC vs N for both resistance cases, against the TRNG route."""
+    import ppa
+    from ppa.cost.pmac import energy_per_mac_curves
+
+    sizes = [8, 64, 1024]
+    curves = energy_per_mac_curves(ppa.load_chip("pmac_40nm"), sizes)
+    spin = [c for c in curves if c["kind"] == "spintronic"]
+    cmos = next(c for c in curves if c["kind"] == "cmos_trng")["energy_per_mac_j"]
+    lines = ["| N | " + " | ".join(c["name"].removeprefix("pMAC ") for c in spin) + " | "
+             + " | ".join(f"TRNG / {c['name'].removeprefix('pMAC ')}" for c in spin) + " |",
+             "| ---: | " + " | ".join("---:" for _ in range(2 * len(spin))) + " |"]
+    for i, n in enumerate(sizes):
+        e = [c["energy_per_mac_j"][i] for c in spin]
+        lines.append(f"| {n} | " + " | ".join(f"{x * 1e15:.3g} fJ" for x in e) + " | "
+                     + " | ".join(f"{cmos[i] / x:.0f}x" for x in e) + " |")
+    lines.append("")
+    lines.append(f"TRNG route: {cmos[0] * 1e12:.3g} pJ per MAC.")
+    return "\n".join(lines)
+
+
+def bnn_costs() -> str:
+    """Energy of one BNN prediction with 100 samples on pmac_40nm against the DNN and the CMOS TRNG design."""
+    import ppa
+    from ppa.cost.pmac import bnn_prediction_cost
+
+    chip = ppa.load_chip("pmac_40nm")
+    lines = ["| network | mean bits | spintronic BNN | DNN, same arrays | BNN / DNN | CMOS TRNG BNN | TRNG / spintronic |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for name, mu in (("lenet5", None), ("resnet_cifar100", 8), ("mlp_autompg", None)):
+        cost = bnn_prediction_cost(ppa.load_network(name), chip, 100, mu)
+        e = {r["design"]: r["energy_j"] for r in cost.rows}
+        lines.append(f"| {cost.network} | {cost.mu_bits} | {_fmt(e['spintronic_bnn'], 3)} J | {_fmt(e['dnn_same_hardware'], 3)} J "
+                     f"| {e['spintronic_bnn'] / e['dnn_same_hardware']:.0f}x "
+                     f"| {_fmt(e['cmos_trng_bnn'], 3)} J | {e['cmos_trng_bnn'] / e['spintronic_bnn']:.0f}x |")
+    return "\n".join(lines)
+
+
+BLOCKS: dict[str, Block] = {b.name: b for b in (
+    Block("table6", "ppa compare networks/vgg8.yaml --hw dw_40nm --hw sram_40nm --hw sram3b_40nm", table6),
+    Block("pmac", "ppa pmac --sizes 8,64,1024", pmac),
+    Block("bnn_costs", "ppa estimate networks/lenet5.yaml --hw pmac_40nm --samples 100 (and --mu-bits 8 for the ResNet)",
+          bnn_costs),
+)}
+
+_MARK = re.compile(r"(<!-- fig:(?P<name>[a-z0-9_]+) -->\n)(?P<body>.*?)(<!-- /fig:(?P=name) -->)", re.S)
+
+
+def render(text: str, names: set[str]) -> tuple[str, list[str]]:
+    """README text with the named blocks rebuilt, and the names whose text changed."""
+    changed: list[str] = []
+
+    def repl(m: re.Match) -> str:
+        name = m.group("name")
+        if name not in names:
+            return m.group(0)
+        block = BLOCKS[name]
+        body = f"Measured with `{block.command}`:\n\n{block.build().rstrip()}\n"
+        if body != m.group("body"):
+            changed.append(name)
+        return m.group(1) + body + m.group(4)
+
+    return _MARK.sub(repl, text), changed
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("names", nargs="*", help="blocks to rebuild (default: every quick block)")
+    ap.add_argument("--slow", action="store_true", help="also rebuild the slow (accuracy) blocks")
+    ap.add_argument("--check", action="store_true", help="do not write; exit 1 if a block's text differs")
+    args = ap.parse_args(argv)
+    unknown = [n for n in args.names if n not in BLOCKS]
+    if unknown:
+        ap.error(f"unknown block(s) {', '.join(unknown)}; known: {', '.join(BLOCKS)}")
+    names = set(args.names) or {n for n, b in BLOCKS.items() if b.quick or args.slow}
+    text = README.read_text(encoding="utf-8")
+    present = {m.group("name") for m in _MARK.finditer(text)}
+    missing = sorted(names - present)
+    if missing:
+        print(f"README.md has no block for: {', '.join(missing)}", file=sys.stderr)
+        return 1
+    new, changed = render(text, names)
+    if args.check:
+        for name in changed:
+            print(f"README.md block {name!r} is stale: run `python docs/figures.py {name}`", file=sys.stderr)
+        return 1 if changed else 0
+    if changed:
+        tmp = README.with_suffix(".md.tmp")
+        tmp.write_text(new, encoding="utf-8")
+        tmp.replace(README)
+    print(f"rebuilt {len(names)} block(s), {len(changed)} changed: {', '.join(changed) or '-'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    raise SystemExit(main())
