@@ -67,10 +67,10 @@ def sweep_cmd(network, grid_path, hw, mode, output, scheduler, chunk_size, accur
         emit(table.to_csv(index=False))
     else:
         invalid, too_big = result.attrs.get("invalid_points", 0), result.attrs.get("too_big_points", 0)
-        notes = [f"{invalid} invalid combinations (columns_per_adc or reference_columns vs columns) left out"] if invalid else []
-        notes += [f"{too_big} too big for hierarchy.tiles left out"] if too_big else []
+        notes = [f"{invalid} points with invalid combinations (columns_per_adc or reference_columns vs columns) left out"] if invalid else []
+        notes += [f"{too_big} points too big for hierarchy.tiles left out"] if too_big else []
         below = result.attrs.get("below_min_accuracy", 0)
-        notes += [f"{below} below --min-accuracy {min_accuracy:g} left out"] if below else []
+        notes += [f"{below} points below --min-accuracy {min_accuracy:g} left out"] if below else []
         damaged = result.attrs.get("damaged_chunks", [])
         notes += [f"{len(damaged)} damaged chunk(s) of the resume folder evaluated again"] if damaged else []
         note = f" ({'; '.join(notes)})" if notes else ""
