@@ -379,7 +379,8 @@ def _open_parts(parts: Path, identity: dict) -> None:
             except (OSError, UnicodeDecodeError, ValueError) as exc:
                 raise PpaError(f"corrupt resume state ({type(exc).__name__}); to start the sweep over, delete the "
                                f"folder {parts}", file=str(marker)) from None
-            foreign = [e for e in entries if e != MARKER and not _CHUNK_FILE.match(e) and not _OWN_TEMP.match(e)]
+            foreign = [e for e in entries if (e != MARKER and not _CHUNK_FILE.match(e) and not _OWN_TEMP.match(e))
+                       or (parts / e).is_symlink() or not (parts / e).is_file()]
             if foreign:
                 raise PpaError(f"holds {foreign[0]!r}, which ppa did not write; move it away to resume", file=str(parts))
             for e in entries:
