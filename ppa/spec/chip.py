@@ -25,11 +25,12 @@ from ppa.spec.units import (
     ResistivityRange,
     Voltage,
     bounded,
+    unitless,
     whole,
 )
 
-Positive = Annotated[float, Field(gt=0, le=1e6)]
-Ratio = Annotated[float, Field(gt=0, le=1000)]
+Positive = unitless(0.0, 1e6, low_open=True)
+Ratio = unitless(0.0, 1000.0, low_open=True)
 ArraySide = whole(1, 65536)          # rows or columns of one subarray
 
 class DwMtjDevice(Strict):
@@ -46,7 +47,7 @@ class DwMtjDevice(Strict):
     heavy_metal_thickness: Length
     heavy_metal_resistivity: ResistivityRange
     cell_area: CellArea
-    variation: Annotated[float, Field(ge=0.0, le=10.0)] = 0.0
+    variation: unitless(0.0, 10.0) = 0.0
     write_transition: list[list[Fraction]] | None = None
 
     @property
@@ -103,7 +104,7 @@ class BayesMtj(Strict):
     resistance_parallel: Resistance
     tmr: Ratio
     max_noise_conductance: Conductance
-    noise_on_off_ratio: Annotated[float, Field(gt=1, le=1e6)]
+    noise_on_off_ratio: unitless(1.0, 1e6, low_open=True)
     noise_fit_a: Fraction
     noise_fit_b: Positive
     std_ratio: Ratio

@@ -7,12 +7,12 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ppa.spec.units import (ActionEnergy, CapacitancePerLength, ComponentArea, Duration, FeatureSize, Length,
-                            PulseWidth, Voltage, whole)
+                            PulseWidth, Voltage, unitless, whole)
 
 PosInt = Annotated[int, Field(gt=0)]
 Bits = whole(1, 64)                      # widths of data words
 Lanes = whole(1, 1_000_000)              # parallel units (lanes, adders)
-Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
+Fraction = unitless(0.0, 1.0)
 
 
 class Strict(BaseModel):
@@ -64,7 +64,7 @@ class Noise(Strict):
 
     A plain number in YAML means `{sigma: value, relative_to: state}`."""
 
-    sigma: Annotated[float, Field(ge=0.0, le=10.0)] = 0.0
+    sigma: unitless(0.0, 10.0) = 0.0
     relative_to: Literal["state", "g_max"] = "state"
 
     @model_validator(mode="before")
@@ -76,8 +76,8 @@ class Noise(Strict):
 class Drift(Strict):
     """Conductance drift G(t) = G0 (t / t0)^-nu, nu drawn per device with `nu_spread` (RRAM/PCM-like cells)."""
 
-    nu: Annotated[float, Field(ge=0.0, le=1.0)] = 0.0
-    nu_spread: Annotated[float, Field(ge=0.0, le=1.0)] = 0.0
+    nu: unitless(0.0, 1.0) = 0.0
+    nu_spread: unitless(0.0, 1.0) = 0.0
     t0: Duration = 1.0
     time: Duration = 1.0
 
@@ -99,4 +99,4 @@ class Variation(Strict):
 class Adc(Strict):
     """Column ADC (SAR, Walden figure of merit from the technology)."""
 
-    bits: Annotated[int, Field(ge=1, le=16)]
+    bits: whole(1, 16)

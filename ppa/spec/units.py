@@ -149,7 +149,7 @@ def _show(x: float) -> str:
 def bounded(unit: str, low: float, high: float, low_open: bool = True):
     """A finite quantity in SI `unit` within (low, high] (or [low, high]); the error names the range."""
     lower = f"above {_show(low)}" if low_open else f"at least {_show(low)}"
-    text = f"expected a value {lower} and at most {_show(high)} {unit}"
+    text = f"expected a value {lower} and at most {_show(high)}" + (f" {unit}" if unit else "")
 
     def check(v: float) -> float:
         if not math.isfinite(v) or (v <= low if low_open else v < low) or v > high:
@@ -157,6 +157,11 @@ def bounded(unit: str, low: float, high: float, low_open: bool = True):
         return v
 
     return Annotated[float, quantity(unit), AfterValidator(check)]
+
+
+def unitless(low: float, high: float, low_open: bool = False):
+    """A finite plain number (fraction, ratio, sigma) within [low, high] (or (low, high]); the error names the range."""
+    return bounded("", low, high, low_open)
 
 
 def whole(low: int, high: int):
