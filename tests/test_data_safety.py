@@ -408,3 +408,20 @@ def test_shipped_bad_inputs_are_one_line_naming_file_and_line(args, line, needle
     text = one_line_error(args, name, needle)
     if line is not None:
         assert f"{name}:{line}:" in text
+
+
+def test_a_changed_base_spec_does_not_resume_old_chunks(tmp_path, tiny):
+    base = tmp_path / "base.yaml"
+    base.write_text(f"extends: {DW}\n")
+    net, out, grid = load_network(tiny), tmp_path / "r.csv", Grid([str(base)], {"adc.bits": [4, 5, 6]})
+
+    def stop(done, total):
+        if done == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_sweep(net, grid, out=out, chunk_size=1, on_chunk=stop)
+    base.write_text(f"extends: {DW}\ndevice: {{read_pulse: 2 ns}}\n")          # the design changed meanwhile
+    resumed = run_sweep(net, grid, out=out, chunk_size=1)
+    fresh = run_sweep(net, grid)
+    assert list(resumed["latency_s"]) == list(fresh["latency_s"])

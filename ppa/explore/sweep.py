@@ -351,11 +351,14 @@ def _check_arguments(network, grid, mode, out, chunk_size, scheduler) -> None:
                        field="scheduler")
 
 
-def _identity(network: Network, grid: Grid, mode: str, chunk_size: int, out: Path) -> dict:
-    """What the resume folder belongs to: its output, grid, network, mode and chunking (the marker's content)."""
+def _identity(network: Network, grid: Grid, bases: dict[str, Chip], mode: str, chunk_size: int, out: Path) -> dict:
+    """What the resume folder belongs to: its output, grid, base specs (their validated content), network, mode and
+    chunking (the marker's content); a rerun with any of them changed starts afresh."""
     layers = hashlib.sha256(repr(network.layers).encode()).hexdigest()[:16]
+    specs = hashlib.sha256(json.dumps({k: v.model_dump(mode="json") for k, v in sorted(bases.items())},
+                                      sort_keys=True).encode()).hexdigest()[:16]
     return {"ppa": MARKER_ID, "version": 2, "output": out.name, "grid": grid.fingerprint(), "points": grid.size,
-            "network": network.name, "layers": layers, "mode": mode, "chunk_size": int(chunk_size)}
+            "specs": specs, "network": network.name, "layers": layers, "mode": mode, "chunk_size": int(chunk_size)}
 
 
 def _open_parts(parts: Path, identity: dict) -> None:
@@ -457,7 +460,7 @@ def run_sweep(network: Network, grid: Grid, mode: Mode = "inference", out: str |
                   *(b for b in grid.bases if Path(b).exists())]
         files.check_writable(out, "sweep table", inputs)
         files.refuse_inputs(parts, inputs)
-        _open_parts(parts, _identity(network, grid, mode, chunk_size, out))
+        _open_parts(parts, _identity(network, grid, bases, mode, chunk_size, out))
         for i, (a, b) in enumerate(ranges):
             path = parts / f"chunk-{i:06d}.csv"
             if not path.exists():
