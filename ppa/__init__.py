@@ -8,6 +8,8 @@ The public API (imported on first use, so `import ppa` stays fast):
     compare(network, chips, mode)      side by side with ratios (Dhull Table VI)
     sweep(network, grid, mode, out)    design-space sweep as array computations, Pareto-marked
     load_grid(path)                    a sweep grid file
+    sample_estimate(network, chip, mode, samples)   Monte Carlo over the spec's uncertain values (intervals)
+    sensitivity(network, chip, mode)   elasticities, Sobol indices and tornado swings of the spec's fields
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ _API = {
     "compare": ("ppa.explore.compare", "compare"),
     "sweep": ("ppa.explore.sweep", "run_sweep"),
     "load_grid": ("ppa.explore.sweep", "load_grid"),
+    "sample_estimate": ("ppa.explore.uncertainty", "sample_estimate"),
+    "sensitivity": ("ppa.explore.sensitivity", "sensitivity"),
     "PpaError": ("ppa.errors", "PpaError"),
 }
 __all__ = sorted(_API) + ["__version__"]

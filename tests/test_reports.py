@@ -218,7 +218,7 @@ def test_missing_templates_is_a_ppa_error(monkeypatch, tmp_path):
         reports.render("sweep", "markdown", reports.sweep_context(sweep_frame()))
 
 
-@pytest.mark.parametrize("kind", ["dw_vs_sram", "pmac_vs_trng"])
+@pytest.mark.parametrize("kind", ["dw_vs_sram", "pmac_vs_trng", "sensitivity"])
 def test_committed_markdown_reports_match_the_model(tmp_path, kind):
     """The committed paper-comparison reports carry today's numbers: regenerate after a model change."""
     from pathlib import Path

@@ -42,6 +42,8 @@ def main() -> None:
       ppa pmac                                            energy per probabilistic MAC vs N
       ppa sweep networks/vgg8.yaml --grid hwspecs/grids/dse_example.yaml -o results.csv
       ppa report dw_vs_sram --format html                 paper comparison report
+      ppa compare networks/vgg8.yaml --uncertainty 1000   Table VI with 90 % intervals on the ratios
+      ppa sensitivity networks/vgg8.yaml --hw dw_40nm     which constants move the estimate (tornado)
       ppa accuracy qnn / ppa accuracy bnn                 accuracy the devices keep
     Hardware specs (--hw) are YAML files or the names of the shipped ones in hwspecs/.
     Every command has --help; bad input exits with status 2 and one line naming file, line and field.

@@ -12,6 +12,23 @@ CATEGORY_HELP = ("Latency/energy categories follow Dhull Tables III/IV (adc, acc
                  "weight_gradient, weight_update) plus buffer and interconnect, which Table VI leaves out.")
 
 
+def uncertainty_options(fn):
+    """--uncertainty N (Monte Carlo samples of the spec's uncertain values; alone: 1,000) and --seed."""
+    fn = click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=0, show_default=True,
+                      help="Seed of the Monte Carlo draws (the same seed gives the same intervals).")(fn)
+    return click.option("--uncertainty", "samples_mc", type=click.IntRange(1, 10_000_000), is_flag=False, flag_value=1000,
+                        default=None, metavar="N",
+                        help="Draw N samples of the spec's uncertain values (spreads in hwspecs/) and report the "
+                             "median and 90 % interval [p5, p95]; without N: 1,000.")(fn)
+
+
+def _with_interval(iv: dict, scale: float = 1.0) -> str:
+    """'median [p5, p95]' with four significant digits."""
+    from ppa.report.tables import format_number
+
+    return f"{format_number(iv['p50'] * scale)} [{format_number(iv['p5'] * scale)}, {format_number(iv['p95'] * scale)}]"
+
+
 def _scale(images, epochs, images_per_epoch) -> tuple[int, str]:
     if images is not None and epochs is not None:
         raise click.UsageError("give --images or --epochs, not both")
@@ -37,8 +54,9 @@ def _scale(images, epochs, images_per_epoch) -> tuple[int, str]:
 @click.option("--mu-bits", type=click.IntRange(1, 16), default=None,
               help="Probabilistic-MAC specs only: bits of each weight mean (4: one DW pair; 8: two bit-sliced pairs, "
                    "as for the paper's ResNet) [default: the spec's dw_pair.mu_bits].")
+@uncertainty_options
 @format_option()
-def estimate_cmd(network, hw, mode, images, epochs, samples, mu_bits, fmt):
+def estimate_cmd(network, hw, mode, images, epochs, samples, mu_bits, samples_mc, seed, fmt):
     """Per-layer area, latency and energy of NETWORK (YAML, NeuroSim NetWork.csv or ONNX) on one design.
 
     \b
@@ -46,6 +64,7 @@ def estimate_cmd(network, hw, mode, images, epochs, samples, mu_bits, fmt):
       ppa estimate networks/vgg8.yaml --mode training
       ppa estimate networks/vgg8.yaml --hw sram_40nm --mode training --epochs 1 --format markdown
       ppa estimate networks/lenet5.yaml --hw pmac_40nm --samples 100     (BNN prediction cost)
+      ppa estimate networks/vgg8.yaml --mode training --uncertainty 1000  (median [p5, p95] per category)
 
     Values are per image unless --images/--epochs is given. Area is of the whole chip.
     """
@@ -55,6 +74,9 @@ def estimate_cmd(network, hw, mode, images, epochs, samples, mu_bits, fmt):
     net = load_network(network)
     chip = load_chip(hw)
     if chip.probabilistic:
+        if samples_mc is not None:
+            raise click.UsageError("--uncertainty applies to deterministic in-memory-computing designs, not to the "
+                                   "probabilistic-MAC BNN cost (device kind bayes_dw_pair)")
         from ppa.cli.pmac_cmd import emit_bnn_estimate
 
         return emit_bnn_estimate(net, chip, samples or 100, fmt, mu_bits)
@@ -65,8 +87,16 @@ def estimate_cmd(network, hw, mode, images, epochs, samples, mu_bits, fmt):
 
     est = estimate(net, chip, mode)
     scale, what = _scale(images, epochs, est.images_per_epoch)
+    mc = None
+    if samples_mc is not None:
+        from ppa.explore.uncertainty import sample_estimate
+
+        mc = sample_estimate(net, chip, mode, samples_mc, seed)
     if fmt == "json":
-        return emit(to_json(est.to_dict(scale=float(scale)) if scale != 1 else est.to_dict()))
+        out = est.to_dict(scale=float(scale)) if scale != 1 else est.to_dict()
+        if mc is not None:
+            out["uncertainty"] = mc.summary()
+        return emit(to_json(out))
     from ppa.cost.estimate import CATEGORIES
 
     quantities = (("latency_s", "Latency (s)"), ("energy_j", "Energy (J)"))
@@ -82,8 +112,35 @@ def estimate_cmd(network, hw, mode, images, epochs, samples, mu_bits, fmt):
     area = [{"category": k, "area_m2": v, "area_mm2": v * 1e6} for k, v in est.area_m2.items()]
     parts.append(render_table(area, [Column("category", numeric=False), Column("area_m2", "area (m^2)"), Column("area_mm2", "area (mm^2)")],
                               fmt, title="Chip area", notes=[CATEGORY_HELP] if fmt == "table" else []))
+    if mc is not None:
+        parts.append(_interval_tables(mc, scale, what, fmt))
     sep = "\n" if fmt in ("table", "markdown", "latex") else ""
     emit(sep.join(parts))
+
+
+def _interval_tables(mc, scale: float, what: str, fmt: str) -> str:
+    """Per category and total: median [p5, p95] of latency and energy (scaled) and of area, over the samples."""
+    from ppa.report.tables import Column, render_table
+
+    summary = mc.summary()
+    lat, en = summary["per_image"]["latency_s"], summary["per_image"]["energy_j"]
+    records = [{"category": c, "latency_s": _with_interval(lat[c], scale), "energy_j": _with_interval(en[c], scale),
+                **({f"{q}_{k}": v * scale for q, d in (("latency_s", lat[c]), ("energy_j", en[c])) for k, v in d.items()}
+                   if fmt == "csv" else {})}
+               for c in lat]
+    cols = [Column("category", numeric=False), Column("latency_s", "latency (s) median [p5, p95]", numeric=False),
+            Column("energy_j", "energy (J) median [p5, p95]", numeric=False)]
+    if fmt == "csv":
+        cols = [Column("category", numeric=False)] + [Column(f"{q}_{k}") for q in ("latency_s", "energy_j") for k in ("p5", "p50", "p95")]
+    title = f"Median and 90 % interval over {mc.samples:,} samples of the uncertain constants (seed {mc.seed}), {what}"
+    notes = [] if mc.draws or fmt != "table" else ["The spec declares no uncertain values (see `uncertainty:` in hwspecs/)."]
+    parts = [render_table(records, cols, fmt, title=title, notes=notes)]
+    area = [{"category": c, "area_m2": _with_interval(iv), **({f"area_m2_{k}": v for k, v in iv.items()} if fmt == "csv" else {})}
+            for c, iv in summary["area_m2"].items()]
+    acols = ([Column("category", numeric=False)] + [Column(f"area_m2_{k}") for k in ("p5", "p50", "p95")] if fmt == "csv"
+             else [Column("category", numeric=False), Column("area_m2", "area (m^2) median [p5, p95]", numeric=False)])
+    parts.append(render_table(area, acols, fmt, title="Chip area, median and 90 % interval"))
+    return ("\n" if fmt in ("table", "markdown", "latex") else "").join(parts)
 
 
 @click.command("compare")
@@ -93,15 +150,18 @@ def estimate_cmd(network, hw, mode, images, epochs, samples, mu_bits, fmt):
 @click.option("--mode", type=click.Choice(["inference", "training"]), default="training", show_default=True)
 @click.option("--images", type=click.IntRange(1, 10**12), default=None,
               help="Images to total over (default: one training epoch of the first spec, as Dhull Table VI).")
+@uncertainty_options
 @format_option()
-def compare_cmd(network, hws, mode, images, fmt):
+def compare_cmd(network, hws, mode, images, samples_mc, seed, fmt):
     """Side-by-side totals of NETWORK on several designs, with ratios (Dhull Table VI).
 
     \b
     Example (reproduces Table VI, per training epoch of 50,000 CIFAR-10 images):
       ppa compare networks/vgg8.yaml --hw dw_40nm --hw sram_40nm --hw sram3b_40nm
+      ppa compare networks/vgg8.yaml --uncertainty 1000      (90 % intervals on the totals and ratios)
 
-    Latency and energy are the sums of Table III/IV's five categories; buffer and interconnect energy
+    With --uncertainty, a constant every design takes from the same file line (the technology) is drawn
+    once per sample for all designs, so its uncertainty cancels in the ratios. Latency and energy are the sums of Table III/IV's five categories; buffer and interconnect energy
     is shown apart, as the paper leaves it out.
     """
     from ppa.explore.compare import compare
@@ -113,8 +173,29 @@ def compare_cmd(network, hws, mode, images, fmt):
     chips = [load_chip(h) for h in hws]
     cmp = compare(net, chips, mode, images)
     rows = cmp.rows()
+    mc = None
+    if samples_mc is not None:
+        from ppa.explore.uncertainty import compare_uncertain
+
+        mc = compare_uncertain(net, chips, mode, samples_mc, seed, cmp.images)
     if fmt == "json":
-        return emit(to_json({"network": net.name, "mode": mode, "images": cmp.images, "designs": rows}))
+        out = {"network": net.name, "mode": mode, "images": cmp.images, "designs": rows}
+        if mc is not None:
+            out["uncertainty"] = {"samples": samples_mc, "seed": seed,
+                                  "designs": [{k: v for k, v in r.items() if k not in ("images", "samples")} for r in mc]}
+        return emit(to_json(out))
+    if mc is not None:
+        keys = ("area_m2", "latency_s", "energy_j", "area_ratio", "latency_ratio", "energy_ratio")
+        records = [{"hardware": r["hardware"], **({f"{k}_{q}": r[k][q] for k in keys for q in ("p5", "p50", "p95")}
+                                                  if fmt == "csv" else {k: _with_interval(r[k]) for k in keys})} for r in mc]
+        labels = {"area_m2": "area (m^2)", "latency_s": "latency (s)", "energy_j": "energy (J)", "area_ratio": "area x",
+                  "latency_ratio": "latency x", "energy_ratio": "energy x"}
+        cols = [Column("hardware", numeric=False)] + (
+            [Column(f"{k}_{q}") for k in keys for q in ("p5", "p50", "p95")] if fmt == "csv"
+            else [Column(k, labels[k], numeric=False) for k in keys])
+        return emit(render_table(records, cols, fmt, title=(
+            f"{net.name}, {mode}, {cmp.images:,} images; median [p5, p95] over {samples_mc:,} samples (seed {seed}); "
+            f"ratios vs {rows[0]['hardware']}, shared constants drawn once per sample")))
     cols = [Column("hardware", numeric=False), Column("area_m2", "area (m^2)"), Column("latency_s", "latency (s)"),
             Column("energy_j", "energy (J)"), Column("area_ratio", "area x"), Column("latency_ratio", "latency x"),
             Column("energy_ratio", "energy x"), Column("buffer_and_interconnect_energy_j", "buffer+interconnect (J)")]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-KINDS = ("dw_vs_sram", "pmac_vs_trng", "sweep")
+KINDS = ("dw_vs_sram", "pmac_vs_trng", "sweep", "sensitivity")
 FORMATS = ("markdown", "html", "latex")
 
 
@@ -27,6 +27,8 @@ def report_cmd(kind, fmt, output, results):
       pmac_vs_trng   SAND2022-13142 Fig. 3-8A: energy per probabilistic MAC vs N against the CMOS TRNG
                      line, the paper's claims checked, and BNN prediction cost on three networks.
       sweep          A design-space sweep: Pareto scatter (energy vs area) and the table of Pareto points.
+      sensitivity    What moves VGG-8 training on dw_40nm: tornado of the uncertain constants, Sobol
+                     indices, elasticities (other networks/specs: `ppa sensitivity NET --hw SPEC --report F`).
 
     The file is written whole (temp file, then rename): a failure never leaves a partial report.
     \b

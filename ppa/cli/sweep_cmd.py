@@ -28,7 +28,12 @@ from ppa.cli._common import FiniteFloat, emit
 @click.option("--min-accuracy", type=FiniteFloat(0.0, 1.0), default=None,
               help="With --accuracy: keep only design points reaching this accuracy (a fraction, e.g. 0.9).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on when stderr is a terminal).")
-def sweep_cmd(network, grid_path, hw, mode, output, scheduler, chunk_size, accuracy, min_accuracy, progress):
+@click.option("--uncertainty", "samples_mc", type=click.IntRange(1, 10_000_000), is_flag=False, flag_value=1000, default=None,
+              metavar="N", help="Add p5/p50/p95 columns over N samples of the specs' uncertain values, and "
+                                "`pareto_probability` / `pareto_robust` (optimal in >= 50 % of samples); without N: 1,000.")
+@click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=0, show_default=True, help="Seed of the Monte Carlo draws.")
+def sweep_cmd(network, grid_path, hw, mode, output, scheduler, chunk_size, accuracy, min_accuracy, progress, samples_mc,
+              seed):
     """Evaluate every design point of a grid on NETWORK; mark the Pareto-optimal ones.
 
     \b
@@ -38,7 +43,8 @@ def sweep_cmd(network, grid_path, hw, mode, output, scheduler, chunk_size, accur
 
     One row per design point: the swept values, chip area, per-image latency and energy (all categories,
     and the Dhull Table III/IV categories alone), and `pareto` (not dominated in area, latency, energy).
-    Without -o the table is printed as CSV.
+    Without -o the table is printed as CSV. With --uncertainty N, swept fields keep their grid values and the
+    other uncertain constants are drawn once per sample for all points.
     """
     from ppa.workload import load_network
     from ppa.explore.sweep import load_grid, run_sweep
@@ -55,9 +61,11 @@ def sweep_cmd(network, grid_path, hw, mode, output, scheduler, chunk_size, accur
             def on_chunk(done: int, total: int) -> None:
                 bar.update(task, completed=done, total=total)
 
-            result = run_sweep(net, grid, mode, output, chunk_size, scheduler, on_chunk, accuracy, min_accuracy)
+            result = run_sweep(net, grid, mode, output, chunk_size, scheduler, on_chunk, accuracy, min_accuracy,
+                               uncertainty=samples_mc, seed=seed)
     else:
-        result = run_sweep(net, grid, mode, output, chunk_size, scheduler, accuracy=accuracy, min_accuracy=min_accuracy)
+        result = run_sweep(net, grid, mode, output, chunk_size, scheduler, accuracy=accuracy, min_accuracy=min_accuracy,
+                           uncertainty=samples_mc, seed=seed)
     if output is None:
         from ppa.report.tables import strip_controls
 
@@ -74,7 +82,8 @@ def sweep_cmd(network, grid_path, hw, mode, output, scheduler, chunk_size, accur
         damaged = result.attrs.get("damaged_chunks", [])
         notes += [f"{len(damaged)} damaged chunk(s) of the resume folder evaluated again"] if damaged else []
         note = f" ({'; '.join(notes)})" if notes else ""
-        click.echo(f"wrote {len(result)} design points of {grid.size}, {int(result['pareto'].sum())} Pareto-optimal, "
+        robust = f" ({int(result['pareto_robust'].sum())} with probability >= 0.5)" if "pareto_robust" in result else ""
+        click.echo(f"wrote {len(result)} design points of {grid.size}, {int(result['pareto'].sum())} Pareto-optimal{robust}, "
                    f"to {output}{note}", err=True)
 
 

@@ -184,8 +184,12 @@ def _vector_view(base: Chip, numeric: dict[str, np.ndarray]) -> SimpleNamespace:
         node = view
         parts = dotted.split(".")
         for part in parts[:-1]:
-            node = getattr(node, part)
-        setattr(node, parts[-1], np.asarray(values, dtype=np.float64)[:, None])
+            node = node[int(part)] if isinstance(node, list) else getattr(node, part)
+        column = np.asarray(values, dtype=np.float64)[:, None]
+        if isinstance(node, list):                 # a list element (device.conductances.0)
+            node[int(parts[-1])] = column
+        else:
+            setattr(node, parts[-1], column)
     dev = view.device
     dev.weight_cells = base.device.weight_cells if not hasattr(dev, "weight_bits") else dev.weight_bits
     view.probabilistic = base.probabilistic
@@ -193,8 +197,9 @@ def _vector_view(base: Chip, numeric: dict[str, np.ndarray]) -> SimpleNamespace:
     return view
 
 
-def evaluate_points(network: Network, base: Chip, numeric: dict[str, np.ndarray], mode: Mode) -> dict[str, np.ndarray]:
-    """Totals per design point (per image) for arrays of numeric overrides of one validated base spec."""
+def price_points(network: Network, base: Chip, numeric: dict[str, np.ndarray], mode: Mode):
+    """(priced per category x layer, area by category, resources) for arrays of numeric overrides of a base spec,
+    design points on the leading axis (shape (points, 1) against layers)."""
     view = _vector_view(base, numeric)
     shapes = LayerShapes.from_network(network)
     geometry = Geometry.from_chip(view)
@@ -203,6 +208,12 @@ def evaluate_points(network: Network, base: Chip, numeric: dict[str, np.ndarray]
     area, resources = chip_area(activity, geometry, prices, view, shapes)
     priced = price_layers(activity, geometry, prices, view, resources["htree_bit_energy"], resources["psum_bit_energy"])
     check_priced(priced, area, shapes.names, getattr(base, "_source_path", None))
+    return priced, area, resources
+
+
+def evaluate_points(network: Network, base: Chip, numeric: dict[str, np.ndarray], mode: Mode) -> dict[str, np.ndarray]:
+    """Totals per design point (per image) for arrays of numeric overrides of one validated base spec."""
+    priced, area, resources = price_points(network, base, numeric, mode)
     n = len(next(iter(numeric.values()))) if numeric else 1
 
     def total(quantity, categories=None):
@@ -423,11 +434,14 @@ def _parse_chunk(raw: bytes, i: int, start: int, stop: int, invalid: int) -> pd.
 def run_sweep(network: Network, grid: Grid, mode: Mode = "inference", out: str | Path | None = None,
               chunk_size: int = 4096, scheduler: str | None = None,
               on_chunk: Callable[[int, int], None] | None = None, accuracy: str | None = None,
-              min_accuracy: float | None = None, accuracy_seed: int = 0, max_points: int | None = None) -> pd.DataFrame:
+              min_accuracy: float | None = None, accuracy_seed: int = 0, uncertainty: int | None = None,
+              seed: int = 0, max_points: int | None = None) -> pd.DataFrame:
     """Evaluate every design point of `grid`, mark the Pareto front, and write `out` (CSV or parquet).
 
     `accuracy` ('qnn') adds an `accuracy` column from the accuracy model (ppa.explore.joint) and makes it a
     fourth Pareto objective; `min_accuracy` (a fraction) keeps only the points that reach it.
+    With `uncertainty` N, every point also gets p5/p50/p95 columns over N samples of the specs' uncertain
+    values and its probability of being Pareto-optimal (`ppa.explore.uncertainty.sweep_uncertainty`).
 
     With `out`, finished chunks live in `OUT.parts/` until the end, so a rerun after an interruption
     evaluates only the missing or damaged chunks. `scheduler` is None (in process), 'local' (a Dask LocalCluster)
@@ -513,6 +527,10 @@ def run_sweep(network: Network, grid: Grid, mode: Mode = "inference", out: str |
     from ppa.explore.joint import objectives
 
     result["pareto"] = pareto_mask(objectives(result)) if len(result) else []
+    if uncertainty and len(result):
+        from ppa.explore.uncertainty import sweep_uncertainty
+
+        result = sweep_uncertainty(result, network, grid, mode, uncertainty, seed)
     result.attrs.update(attrs)
     if out is not None:
         if out.suffix == ".parquet":

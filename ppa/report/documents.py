@@ -8,6 +8,8 @@ Three reports, each a Markdown, self-contained HTML or LaTeX (booktabs) file ren
 - `pmac_vs_trng`: SAND2022-13142 Fig. 3-8A (energy per probabilistic MAC vs N against the CMOS TRNG line)
   with the paper's claims checked, and the cost of one BNN prediction on three networks.
 - `sweep`: a design-space sweep's Pareto front (energy vs area) and the table of Pareto points.
+- `sensitivity`: which constants move a design's energy, latency and area: a tornado of the uncertain ones,
+  first-order Sobol indices, and the elasticity of every numeric field (`ppa.explore.sensitivity`).
 
 Context builders return plain data so a notebook can use them without the templates; `render_report`
 builds the whole text in memory and writes it atomically (temp file + os.replace), so a failure while
@@ -32,7 +34,7 @@ from ppa.spec import files
 from ppa.spec.shipped import ROOT
 from ppa.report.tables import _latex_escape, format_number, markdown_escape
 
-KINDS = ("dw_vs_sram", "pmac_vs_trng", "sweep")
+KINDS = ("dw_vs_sram", "pmac_vs_trng", "sweep", "sensitivity")
 FORMATS = {"markdown": "md", "html": "html", "latex": "tex"}
 EPOCH_IMAGES = 50_000
 
@@ -55,6 +57,8 @@ DEFAULT_BNN_NETWORKS = (("networks/lenet5.yaml", None), ("networks/resnet_cifar1
 SWEEP_METRICS = ("area_m2", "latency_s", "energy_j")
 SWEEP_NON_PARAMETERS = ("point", "pareto", "area_m2", "latency_s", "energy_j", "latency_paper_s", "energy_paper_j",
                         "accuracy")
+# columns `ppa sweep --uncertainty` adds (ppa.explore.uncertainty.sweep_uncertainty): results, not parameters
+SWEEP_NON_PARAMETERS += tuple(f"{m}_{q}" for m in SWEEP_METRICS for q in ("p5", "p50", "p95")) + ("pareto_probability", "pareto_robust")
 MAX_PARETO_ROWS = 500       # Pareto rows printed in the sweep report (all are plotted)
 MAX_SCATTER_POINTS = 20_000  # dominated points plotted (a deterministic subsample beyond this)
 
@@ -377,6 +381,79 @@ def sweep_context(results: pd.DataFrame, title: str | None = None, source: str |
     }
 
 
+# ---------------------------------------------------------------- sensitivity
+
+TORNADO_ROWS = 12
+
+
+def sensitivity_context(network: str = "networks/vgg8.yaml", hw: str = "dw_40nm", mode: str = "training",
+                        samples: int = 1000, seed: int = 0, result=None) -> dict:
+    """Tornado (each uncertain field at its p5 and p95, the rest nominal), Sobol indices and elasticities of one design."""
+    from ppa.explore.sensitivity import OUTPUT_LABELS, OUTPUTS, sensitivity, sobol_noise
+    from ppa.spec import load_chip
+    from ppa.workload import load_network
+
+    if result is None:
+        result = sensitivity(load_network(_resolve(network)), load_chip(hw), mode, samples, seed)
+    t = result.table
+    tornado = {}
+    for q in OUTPUTS:
+        y0 = result.nominal[q]
+        rows = []
+        for _, r in result.ranked(q, uncertain_only=True).head(TORNADO_ROWS).iterrows():
+            if abs(r[f"high_{q}"] - r[f"low_{q}"]) <= 1e-4 * abs(y0):
+                continue                                  # under 0.01 % of this output: left out of its tornado
+            rows.append({"field": r["field"], "distribution": r["distribution"], "x_low": r["x_low"], "x_high": r["x_high"],
+                         "low": r[f"low_{q}"] / y0 - 1.0, "high": r[f"high_{q}"] / y0 - 1.0})
+        tornado[q] = rows
+    table_rows: dict[str, dict] = {}                 # every field in some output's tornado, first appearance first
+    by_field = t.set_index("field")
+    for q in OUTPUTS:
+        for r in tornado[q]:
+            if r["field"] in table_rows:
+                continue
+            f = by_field.loc[r["field"]]
+            cells = {}
+            for o in OUTPUTS:
+                y0 = result.nominal[o]
+                low, high = f[f"low_{o}"] / y0 - 1.0, f[f"high_{o}"] / y0 - 1.0
+                cells[o] = {"low": low, "high": high} if abs(high - low) > 1e-9 else None
+            table_rows[r["field"]] = {"field": r["field"], "distribution": r["distribution"], "cells": cells}
+    uncertain = t[t["uncertain"]].sort_values("sobol_energy_j", ascending=False, kind="stable")
+    plain = t[~t["uncertain"]]
+    effect = plain[[f"elasticity_{q}" for q in OUTPUTS]].abs().max(axis=1).fillna(0) > 1e-6
+    plain = plain[effect].assign(_k=plain[effect]["elasticity_energy_j"].abs()).sort_values("_k", ascending=False, kind="stable")
+
+    def record(r) -> dict:
+        value = None if isinstance(r["value"], float) and math.isnan(r["value"]) else r["value"]    # a list moved as one
+        return {"field": r["field"], "value": value, "distribution": r["distribution"], "integer": bool(r["integer"]),
+                **{f"elasticity_{q}": r[f"elasticity_{q}"] for q in OUTPUTS},
+                **{f"sobol_{q}": r[f"sobol_{q}"] for q in OUTPUTS}}
+
+    return {
+        "title": f"Sensitivity of {result.hardware} ({result.network}, {result.mode})",
+        "network": result.network, "hardware": result.hardware, "mode": result.mode, "samples": result.samples,
+        "seed": result.seed, "outputs": list(OUTPUTS), "output_labels": OUTPUT_LABELS,
+        "nominal": result.nominal, "interval": result.interval, "tornado": tornado,
+        "tornado_table": list(table_rows.values()),
+        "uncertain": [record(r) for _, r in uncertain.iterrows()],
+        "numeric": [record(r) for _, r in plain.iterrows()],
+        "sobol_sums": {q: float(np.nansum(uncertain[f"sobol_{q}"])) for q in OUTPUTS},
+        "sobol_noise": sobol_noise(result.samples),
+        "notes": [
+            "Energy and latency are per image over all categories (buffer and interconnect included); area is the chip's.",
+            "Tornado: the output with one uncertain field at its 5th and 95th percentile and every other field nominal, "
+            "as a change from the nominal estimate (fields moving an output by less than 0.01 % are left out of its plot).",
+            "Sobol: first-order index Var(E[y|x_i]) / Var(y) estimated from the Monte Carlo samples themselves "
+            "(sqrt(N) equal-count bins, bias-corrected); a sum below 1 leaves the rest to interactions, "
+            f"a sum a little above 1 is estimation noise: indices under {format_number(sobol_noise(result.samples))} "
+            f"(two standard errors of a field without effect at {result.samples:,} samples) are indistinguishable from 0.",
+            "Elasticity: d ln y / d ln x by a central difference of 1e-4 in ln x; integer fields (rows, bits) "
+            "take the arc elasticity over x - 1 and x + 1, where the mapping's ceilings can make it jump.",
+        ],
+    }
+
+
 # ---------------------------------------------------------------- plots (matplotlib, SVG text)
 
 
@@ -495,6 +572,31 @@ def plot_pareto(frame: pd.DataFrame) -> str:
     return _svg(fig)
 
 
+def plot_tornado(context: dict) -> str:
+    """Tornado of a sensitivity report: per output, each uncertain field's swing (p5, p95) as % of the nominal."""
+    plt = _pyplot()
+    outputs = context["outputs"]
+    rows_max = max([len(context["tornado"][q]) for q in outputs] + [1])
+    fig, axes = plt.subplots(1, len(outputs), figsize=(5.2 * len(outputs), 0.34 * rows_max + 1.4), squeeze=False)
+    for ax, q in zip(axes[0], outputs):
+        rows = context["tornado"][q]                      # largest swing on top, panels aligned at the top
+        y = rows_max - 1 - np.arange(len(rows))
+        low = np.array([100.0 * r["low"] for r in rows])
+        high = np.array([100.0 * r["high"] for r in rows])
+        ax.barh(y, low, color="#4c78a8", label="field at p5")
+        ax.barh(y, high, color="#f58518", label="field at p95")
+        ax.axvline(0.0, color="k", linewidth=0.8)
+        ax.set_yticks(y, [r["field"].removeprefix("technology.") for r in rows], fontsize=8)
+        ax.set_ylim(-0.6, rows_max - 0.4)                 # the same bar height in every panel
+        ax.set_xlabel(f"change of {context['output_labels'][q]} (%)")
+        per = "chip" if q == "area_m2" else "per image"
+        ax.set_title(f"{context['output_labels'][q]}, {per} (nominal {format_number(context['nominal'][q])})", fontsize=10)
+        ax.grid(axis="x", alpha=0.3)
+    axes[0][0].legend(fontsize=8, loc="lower left")
+    fig.tight_layout()
+    return _svg(fig)
+
+
 def plot_energy_accuracy(frame: pd.DataFrame) -> str:
     """Energy against accuracy of a joint sweep, Pareto points highlighted: what each point of accuracy costs."""
     plt = _pyplot()
@@ -531,6 +633,8 @@ def plots(kind: str, context: dict) -> dict[str, str]:
         if context.get("has_accuracy"):
             out["accuracy"] = plot_energy_accuracy(context["frame"])
         return out
+    if kind == "sensitivity":
+        return {"tornado": plot_tornado(context)}
     raise PpaError(f"unknown report {kind!r}; expected one of {', '.join(KINDS)}", field="kind")
 
 
@@ -587,6 +691,8 @@ def build_context(kind: str, results: pd.DataFrame | str | Path | None = None) -
         if isinstance(results, pd.DataFrame):
             return sweep_context(results)
         return sweep_context(load_results(results), source=str(results))
+    if kind == "sensitivity":
+        return sensitivity_context()
     raise PpaError(f"unknown report {kind!r}; expected one of {', '.join(KINDS)}", field="kind")
 
 

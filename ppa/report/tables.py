@@ -81,13 +81,26 @@ def _latex_escape(text: Any) -> str:
     return "".join(_LATEX_SPECIAL.get(ch, ch) for ch in strip_controls(text))
 
 
-def to_json(data: Any, indent: int | None = 2) -> str:
-    """JSON text of `data` with no NaN or Infinity (they are not JSON): a non-finite number is a PpaError naming it."""
+def to_json(data: Any, indent: int | None = 2, missing_as_null: bool = False) -> str:
+    """JSON text of `data` with no NaN or Infinity (they are not JSON): a non-finite number is a PpaError naming it;
+    with `missing_as_null`, NaN marks a value that does not apply and is written as null (infinity still fails)."""
+    if missing_as_null:
+        data = _nan_to_none(data)
     try:
         return json.dumps(data, indent=indent, allow_nan=False) + "\n"
     except ValueError:
         raise PpaError(f"a result is not finite (NaN or infinity); JSON cannot carry it",
                        field=_non_finite_path(data) or None) from None
+
+
+def _nan_to_none(data: Any) -> Any:
+    if isinstance(data, float) and math.isnan(data):
+        return None
+    if isinstance(data, dict):
+        return {k: _nan_to_none(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [_nan_to_none(v) for v in data]
+    return data
 
 
 def _non_finite_path(data: Any, path: str = "") -> str | None:

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ValidationError
 
 from ppa.errors import PpaError
 from ppa.spec.chip import Chip, DwMtjDevice, ProbabilisticCell, SramDevice
+from ppa.spec.distributions import attach, resolve_distributions, split_distributions
 from ppa.spec.files import check_path_argument
 from ppa.spec.shipped import shipped_dir
 from ppa.spec.yamlio import Document, read_yaml, resolve_extends
@@ -96,7 +97,10 @@ def _validate(doc: Document, model: type[BaseModel]) -> Any:
 
 
 def load_chip(path: str | Path):
-    """Load and validate a hardware spec (file path or shipped name) into a Chip, whatever its device kind."""
+    """Load and validate a hardware spec (file path or shipped name) into a Chip, whatever its device kind.
+
+    Uncertain values (`{value: 6.4 fJ, spread: 30 %}`, `uncertainty:` blocks) load as their nominal value;
+    their distributions are recorded on the spec (`ppa.spec.distributions.distributions_of`)."""
     check_path_argument(path)
     doc = resolve_extends(read_yaml(resolve_spec_path(path)))
     kind = doc.data.get("kind", "imc") if isinstance(doc.data, dict) else None
@@ -105,7 +109,12 @@ def load_chip(path: str | Path):
                         "current_conveyor readout and a cmos_baseline section (see the shipped pmac_40nm.yaml)")
     if kind != "imc":
         raise doc.error(("kind",), f"unknown spec kind {kind!r}; expected 'imc'")
-    spec = _validate(doc, Chip)
+    doc, raw = split_distributions(doc)
+    if raw:
+        spec, dists = resolve_distributions(doc, raw, lambda d: _validate(d, Chip))
+        attach(spec, dists)
+    else:
+        spec = _validate(doc, Chip)
     object.__setattr__(spec, "_source_path", str(doc.path))
     return spec
 

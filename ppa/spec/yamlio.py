@@ -28,6 +28,7 @@ NODES_ENV, DEPTH_ENV = "PPA_MAX_YAML_NODES", "PPA_MAX_YAML_DEPTH"
 _PLAIN_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 FILE_SECTIONS = ("technology",)  # top-level sections that may be given as a file name
 Loc = tuple  # a path of keys / list indices into the document
+_DISTRIBUTION_FORMS = (frozenset({"value", "spread"}), frozenset({"low", "high"}), frozenset({"value", "sigma"}))  # see distributions.py
 
 
 @dataclass
@@ -182,6 +183,8 @@ def read_yaml(path: str | Path) -> Document:
 def _merge(base: Any, over: Any) -> Any:
     """Lay `over` on `base`: mappings merge key by key, anything else is replaced."""
     if isinstance(base, dict) and isinstance(over, dict):
+        if frozenset(over) in _DISTRIBUTION_FORMS:
+            return over  # a complete distribution replaces the base value or distribution, never mixes with it
         if "kind" in over and over.get("kind") != base.get("kind"):
             return over  # a different kind of section (e.g. device: sram over dw_mtj) replaces, never mixes
         out = dict(base)

@@ -38,7 +38,9 @@ class DwMtjCell:
 
     @property
     def mean_conductance(self) -> float:
-        """Mean over the notch states (weights spread over all states)."""
+        """Mean over the notch states (weights spread over all states); per design point when states are arrays."""
+        if any(np.ndim(g) for g in self.conductances):
+            return np.mean(np.broadcast_arrays(*self.conductances), axis=0)
         return float(np.mean(self.conductances))
 
     def read_energy(self, input_mean_square: float = 1.0) -> float:
