@@ -18,7 +18,8 @@ import re
 from functools import lru_cache
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, ValidationInfo
+import annotated_types as at
+from pydantic import BeforeValidator, ValidationInfo
 
 _F2 = re.compile(r"^\s*([-+0-9.eE]+)\s*\*?\s*F\s*(\^|\*\*)\s*2\s*$")
 
@@ -115,8 +116,11 @@ def _to_si(value: Any, unit: str, feature_size: float | None = None) -> float:
     return _parse(value.strip(), unit)
 
 
+@lru_cache(maxsize=None)
 def quantity(unit: str):
-    """A pydantic before-validator converting to SI `unit`; `F^2` uses context['feature_size']."""
+    """A pydantic before-validator converting to SI `unit`; `F^2` uses context['feature_size'].
+
+    One object per unit, so every field in that unit (bounded or not) carries the same marker in its metadata."""
 
     def convert(value: Any, info: ValidationInfo) -> Any:
         feature = (info.context or {}).get("feature_size") if info is not None else None
@@ -147,16 +151,19 @@ def _show(x: float) -> str:
 
 
 def bounded(unit: str, low: float, high: float, low_open: bool = True):
-    """A finite quantity in SI `unit` within (low, high] (or [low, high]); the error names the range."""
+    """A finite quantity in SI `unit` within (low, high] (or [low, high]); the error names the range.
+
+    The range is also declared as annotated-types constraints (`Gt`/`Ge`, `Le`), so tools reading a field's
+    bounds (the uncertainty draws) see it; the check runs first, right after unit conversion, for its message."""
     lower = f"above {_show(low)}" if low_open else f"at least {_show(low)}"
     text = f"expected a value {lower} and at most {_show(high)}" + (f" {unit}" if unit else "")
 
-    def check(v: float) -> float:
-        if not math.isfinite(v) or (v <= low if low_open else v < low) or v > high:
+    def check(v: Any) -> Any:
+        if isinstance(v, float) and (not math.isfinite(v) or (v <= low if low_open else v < low) or v > high):
             raise ValueError(text)
         return v
 
-    return Annotated[float, quantity(unit), AfterValidator(check)]
+    return Annotated[float, at.Gt(low) if low_open else at.Ge(low), at.Le(high), BeforeValidator(check), quantity(unit)]
 
 
 def unitless(low: float, high: float, low_open: bool = False):
@@ -167,12 +174,14 @@ def unitless(low: float, high: float, low_open: bool = False):
 def whole(low: int, high: int):
     """A whole number from `low` to `high` (counts: rows, bits, lanes); the error names the range."""
 
-    def check(v: int) -> int:
-        if v < low or v > high:
+    def check(v: Any) -> Any:
+        number = v if isinstance(v, int) and not isinstance(v, bool) else (
+            v if isinstance(v, float) and v.is_integer() else None)
+        if number is not None and not low <= number <= high:
             raise ValueError(f"expected a whole number from {low:,} to {high:,}")
         return v
 
-    return Annotated[int, AfterValidator(check)]
+    return Annotated[int, at.Ge(low), at.Le(high), BeforeValidator(check)]
 
 
 # Physical ranges (SI), each wide of any real device: a field's type says which applies.
