@@ -72,3 +72,10 @@ def finite_list(text: str, what: str, low: float, high: float) -> list[float]:
     if not values:
         raise click.BadParameter(f"expected comma-separated {what}, got {text!r}")
     return values
+
+
+def to_json(data, **options) -> str:
+    """`ppa.report.tables.to_json` (no NaN or Infinity in JSON), imported when a command first needs it."""
+    from ppa.report.tables import to_json as dump
+
+    return dump(data, **options)

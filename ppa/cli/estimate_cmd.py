@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import click
 
-from ppa.report.tables import to_json
-from ppa.cli._common import FiniteFloat, emit, format_option
+from ppa.cli._common import FiniteFloat, emit, format_option, to_json
 
 CATEGORY_HELP = ("Latency/energy categories follow Dhull Tables III/IV (adc, accumulation, synaptic_array, "
                  "weight_gradient, weight_update) plus buffer and interconnect, which Table VI leaves out.")

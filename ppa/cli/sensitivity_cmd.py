@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ppa.cli._common import emit, format_option
-from ppa.report.tables import to_json
+from ppa.cli._common import emit, format_option, to_json
 
 
 @click.command("sensitivity")
