@@ -28,25 +28,25 @@ class Technology(Strict):
     feature_size: FeatureSize
     vdd: Voltage
     clock_period: PulseWidth
-    full_adder_energy: ActionEnergy          # energy of one full-adder bit operation
-    full_adder_delay: PulseWidth          # carry delay of one bit of a ripple adder
+    full_adder_energy: ActionEnergy     # energy of one full-adder bit operation
+    full_adder_delay: PulseWidth        # carry delay of one bit of a ripple adder
     full_adder_area: ComponentArea
-    register_energy: ActionEnergy            # one D flip-flop bit written
+    register_energy: ActionEnergy       # one D flip-flop bit written
     register_area: ComponentArea
-    sram_buffer_energy: ActionEnergy         # one bit read or written in a buffer macro
+    sram_buffer_energy: ActionEnergy    # one bit read or written in a buffer macro
     sram_buffer_area: ComponentArea     # one buffer bit, with its periphery
     sram_cell_area: ComponentArea       # one dense 6T bit cell (large storage arrays)
     wire_capacitance: CapacitancePerLength
     wire_pitch: Length
-    adc_walden_fom: ActionEnergy             # energy per conversion step (E = FoM * 2^bits)
-    adc_cycle_energy: ActionEnergy           # comparator decision + SAR logic per cycle (the low-resolution floor)
-    adc_cycle_time: PulseWidth            # one SAR bit-cycle
+    adc_walden_fom: ActionEnergy        # energy per conversion step (E = FoM * 2^bits)
+    adc_cycle_energy: ActionEnergy      # comparator decision + SAR logic per cycle (the low-resolution floor)
+    adc_cycle_time: PulseWidth          # one SAR bit-cycle
     adc_area_per_step: ComponentArea    # capacitor-DAC unit + comparator share, per 2^bits step
     adc_area_fixed: ComponentArea       # comparator and SAR logic
-    dac_energy_per_row: ActionEnergy         # driving one row at one input level
+    dac_energy_per_row: ActionEnergy    # driving one row at one input level
     dac_area_per_row: ComponentArea
-    wordline_energy: ActionEnergy            # one digital word-line pulse (bit-serial inputs)
-    mac_energy: ActionEnergy                 # one digital multiply-accumulate in the weight-gradient unit
+    wordline_energy: ActionEnergy       # one digital word-line pulse (bit-serial inputs)
+    mac_energy: ActionEnergy            # one digital multiply-accumulate in the weight-gradient unit
     mac_area: ComponentArea             # one MAC lane of the weight-gradient unit
     mux_area_per_column: ComponentArea
     decoder_area_per_row: ComponentArea
