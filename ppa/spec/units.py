@@ -154,16 +154,20 @@ def bounded(unit: str, low: float, high: float, low_open: bool = True):
     """A finite quantity in SI `unit` within (low, high] (or [low, high]); the error names the range.
 
     The range is also declared as annotated-types constraints (`Gt`/`Ge`, `Le`), so tools reading a field's
-    bounds (the uncertainty draws) see it; the check runs first, right after unit conversion, for its message."""
+    bounds (the uncertainty draws) see it, and the unit's marker `quantity(unit)` is kept; the check runs first
+    (before-validators run last-declared first) so its message, with the value as written, is the one shown."""
     lower = f"above {_show(low)}" if low_open else f"at least {_show(low)}"
     text = f"expected a value {lower} and at most {_show(high)}" + (f" {unit}" if unit else "")
 
-    def check(v: Any) -> Any:
-        if isinstance(v, float) and (not math.isfinite(v) or (v <= low if low_open else v < low) or v > high):
+    convert = quantity(unit)
+
+    def check(value: Any, info: ValidationInfo) -> float:
+        v = convert.func(value, info)              # converted here too, so the error shows the value as written
+        if not math.isfinite(v) or (v <= low if low_open else v < low) or v > high:
             raise ValueError(text)
         return v
 
-    return Annotated[float, at.Gt(low) if low_open else at.Ge(low), at.Le(high), BeforeValidator(check), quantity(unit)]
+    return Annotated[float, at.Gt(low) if low_open else at.Ge(low), at.Le(high), convert, BeforeValidator(check)]
 
 
 def unitless(low: float, high: float, low_open: bool = False):
