@@ -146,6 +146,9 @@ def design_points(grid: Grid, start: int = 0, stop: int | None = None) -> pd.Dat
     """Points `start` to `stop` of the grid's cartesian product (last key fastest), as a table: `point`, `device`,
     then one column per dotted path. Built from the point indices, so a chunk never needs the whole grid."""
     stop = grid.size if stop is None else min(stop, grid.size)
+    if stop - start > grid_limit():
+        raise PpaError(f"{stop - start:,} design points at once, above the limit of {grid_limit():,}; take them in "
+                       f"slices (start, stop) or raise {GRID_LIMIT_ENV}", file=grid.source)
     index = np.arange(start, max(start, stop), dtype=np.int64)
     axes = [("device", grid.bases), *grid.fields.items()]
     digits, rest = [], index.copy()
