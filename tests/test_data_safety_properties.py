@@ -175,3 +175,21 @@ def test_a_bounded_field_accepts_exactly_finite_values_in_its_range(value, unit)
     assert accepted == inside, (text, si)
     if accepted:
         assert math.isclose(got, si, rel_tol=1e-12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(sizes=st.lists(st.integers(1, 4), min_size=1, max_size=4), data=st.data())
+def test_streamed_design_points_are_the_cartesian_product(sizes, data):
+    """Chunks built from point indices (never the whole grid) equal the same slice of itertools.product."""
+    import itertools
+
+    from ppa.explore.sweep import design_points
+
+    fields = {f"f{i}": [f"v{i}_{j}" if i % 2 else j * 0.5 for j in range(n)] for i, n in enumerate(sizes)}
+    grid = Grid(["a", "b"], fields)
+    start = data.draw(st.integers(0, grid.size))
+    stop = data.draw(st.integers(start, grid.size + 3))
+    got = design_points(grid, start, stop)
+    want = list(itertools.product(grid.bases, *fields.values()))[start:stop]
+    assert list(got["point"]) == list(range(start, min(stop, grid.size)))
+    assert [tuple(r) for r in got.drop(columns="point").itertuples(index=False)] == want
