@@ -22,6 +22,7 @@ SPEC_CASES = {
     "unknown_unit.yaml": ("device.read_pulse", "cannot read", 3),
     "wrong_dimension.yaml": ("device.read_pulse", "not a quantity in s", 3),
     "malformed.yaml": (None, "malformed YAML", 3),
+    "node_out_of_range.yaml": ("technology.node", "between 7 nm and 130 nm", 3),
 }
 NETWORK_CASES = {
     "bad_network_shape.yaml": ("layers.2.in_features", "previous layer gives 4096 features", 6),

@@ -65,12 +65,17 @@ def _loc(path: str) -> tuple:
     return tuple(int(p) if p.isdigit() else p for p in path.split("."))
 
 
+#: numeric fields that set a count (the DW-MTJ's number of notch states): no elasticity
+COUNTING_FIELDS = frozenset({"device.notch_pitch", "device.mtj_length"})
+
+
 def elasticities(network: Network, chip: Chip, mode: Mode = "inference", fields: list[str] | None = None,
                  outputs: tuple[str, ...] = OUTPUTS, rel_step: float = REL_STEP) -> pd.DataFrame:
     """d ln y / d ln x of each output for each numeric field (one row per field; NaN where x or y is zero)."""
     _require_imc(chip)
     nominal = numeric_fields(chip)
-    fields = list(nominal) if fields is None else list(fields)
+    # the notch pitch and MTJ length set the number of DW states, a count a small step cannot move smoothly
+    fields = [f for f in nominal if f not in COUNTING_FIELDS] if fields is None else list(fields)
     steps = []                                   # (field, x_low, x_high, low is nominal, high is nominal)
     for f in fields:
         x = nominal[f]

@@ -44,6 +44,9 @@ from ppa.cost.mapping import Geometry, LayerShapes, count_actions
 from ppa.workload.network import Network
 from ppa.spec import Chip, load_chip
 from ppa.spec import files
+from ppa.spec.chip import DW_GEOMETRY_FIELDS, notch_conductances, notch_states
+from ppa.spec.technology import node_scaled
+from ppa.spec.units import si_value
 from ppa.spec.yamlio import Document, read_yaml
 
 BASE_KEYS = ("device", "hw")
@@ -127,6 +130,10 @@ def _validated(base: Chip, overrides: dict[str, Any], grid: Grid, key: str | Non
     data = base.model_dump()
     for dotted, value in overrides.items():
         _set(data, dotted, value)
+    geometry = {f"device.{f}" for f in DW_GEOMETRY_FIELDS}
+    if getattr(base.device, "notch_pitch", None) is not None and geometry & set(overrides) \
+            and "device.conductances" not in overrides:
+        data["device"].pop("conductances", None)      # derived from the geometry: derive them again
     try:
         return type(base).model_validate(data, context={"feature_size": base.technology.feature_size})
     except ValidationError as err:
@@ -139,7 +146,8 @@ def _validated(base: Chip, overrides: dict[str, Any], grid: Grid, key: str | Non
 
 
 def _is_numeric(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+    """Numbers and plain SI quantities ('22 nm') are broadcast as arrays; anything else splits groups."""
+    return si_value(value) is not None
 
 
 def design_points(grid: Grid, start: int = 0, stop: int | None = None) -> pd.DataFrame:
@@ -166,7 +174,7 @@ def _valid_rows(points: pd.DataFrame, bases: dict[str, Chip]) -> np.ndarray:
     def column(name: str) -> np.ndarray:
         key = f"subarray.{name}"
         if key in points:
-            return points[key].to_numpy(dtype=np.float64)
+            return points[key].map(si_value).to_numpy(dtype=np.float64)
         by_base = {b: float(getattr(spec.subarray, name)) for b, spec in bases.items()}
         return points["device"].map(by_base).to_numpy(dtype=np.float64)
 
@@ -182,7 +190,12 @@ def _vector_view(base: Chip, numeric: dict[str, np.ndarray]) -> SimpleNamespace:
             return SimpleNamespace(**{k: to_ns(v) for k, v in value.items()})
         return value
 
-    view = to_ns(base.model_dump())
+    data = base.model_dump()
+    if "technology.node" in numeric:          # every technology constant and the device's CMOS fields follow the node
+        node = np.asarray(numeric["technology.node"], dtype=np.float64)[:, None]
+        data = node_scaled(data, node, base.node_rules())
+        numeric = {k: v for k, v in numeric.items() if k != "technology.node"}
+    view = to_ns(data)
     for dotted, values in numeric.items():
         node = view
         parts = dotted.split(".")
@@ -194,10 +207,34 @@ def _vector_view(base: Chip, numeric: dict[str, np.ndarray]) -> SimpleNamespace:
         else:
             setattr(node, parts[-1], column)
     dev = view.device
-    dev.weight_cells = base.device.weight_cells if not hasattr(dev, "weight_bits") else dev.weight_bits
+    _derive_dw_states(dev, base.device, numeric)
+    # bit-sliced devices: ceil(weight bits / bits per cell), so a swept weight_bits broadcasts
+    dev.weight_cells = (np.ceil(np.asarray(dev.weight_bits, dtype=np.float64) / np.floor(np.log2(getattr(dev, "levels", 2))))
+                        if hasattr(dev, "weight_bits") else base.device.weight_cells)
     view.probabilistic = base.probabilistic
     view.adcs_per_subarray = np.ceil(np.asarray(view.subarray.columns, dtype=np.float64) / view.subarray.columns_per_adc)
     return view
+
+
+def _derive_dw_states(dev, base_dev, numeric: dict) -> None:
+    """A parametric DW-MTJ whose geometry, TMR or RA product varies gets its states derived again, as arrays."""
+    swept = {f"device.{f}" for f in DW_GEOMETRY_FIELDS} & set(numeric)
+    if getattr(base_dev, "kind", None) != "dw_mtj" or base_dev.notch_pitch is None or not swept:
+        return
+    length = dev.mtj_length if dev.mtj_length is not None else dev.racetrack_length
+    base_len = base_dev.mtj_length if base_dev.mtj_length is not None else base_dev.racetrack_length
+    n = notch_states(base_len, base_dev.notch_pitch)
+    states = {notch_states(a, b) for a, b in np.broadcast(np.atleast_1d(length), np.atleast_1d(dev.notch_pitch))}
+    if states != {n}:
+        raise PpaError("notch_pitch or mtj_length values that change the number of DW states must be swept one "
+                       "spec at a time (the states are a list of fixed length)", field="device.notch_pitch")
+    derived = notch_conductances(length, dev.racetrack_width, dev.notch_pitch, dev.resistance_area_product, dev.tmr, n)
+    # only points whose geometry moved take derived states; the others keep theirs (which may be swept themselves)
+    moved = np.zeros(1, dtype=bool)
+    for key in swept:
+        field = key.split(".", 1)[1]
+        moved = moved | (np.asarray(getattr(dev, field), dtype=np.float64) != getattr(base_dev, field))
+    dev.conductances = [np.where(moved, g_new, g_old) for g_new, g_old in zip(derived, dev.conductances)]
 
 
 def price_points(network: Network, base: Chip, numeric: dict[str, np.ndarray], mode: Mode):
@@ -250,7 +287,7 @@ def evaluate_chunk(network: Network, grid: Grid, points: pd.DataFrame, mode: Mod
             base = _validated(base, structural, grid)
         keep = _valid_rows(frame, {spec_name: base})
         frame = frame[keep]
-        numeric = {k: frame[k].to_numpy(dtype=np.float64) for k in numeric_keys}
+        numeric = {k: frame[k].map(si_value).to_numpy(dtype=np.float64) for k in numeric_keys}
         if len(frame) == 0:
             continue
         res = evaluate_points(network, base, numeric, mode)

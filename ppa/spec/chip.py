@@ -1,15 +1,32 @@
 """The in-memory-computing chip spec (`kind: imc`): the Dhull et al. hierarchy, subarray -> transposable
-synaptic array -> PE -> tile -> chip, with a DW-MTJ or an SRAM synapse. Everything SI; unknown fields are errors."""
+synaptic array -> PE -> tile -> chip, with a DW-MTJ, SRAM, probabilistic, SOT-/STT-MRAM, RRAM or FeFET synapse.
+Everything SI; unknown fields are errors."""
 
 from __future__ import annotations
 
 import math
-from typing import Annotated, Literal, Union
+from typing import Annotated, Any, ClassVar, Literal, Union
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from ppa.spec.sections import Adc, Bits, Fraction, Lanes, PosInt, Strict, Technology, Variation  # noqa: F401
 from ppa.spec.units import (
+    Amperes,
+    CurrentDensity,
+    Farads,
+    FaradsPerSquareMeter,
+    Hertz,
+    Joules,
+    Meters,
+    Ohms,
+    Resistivity,
+    Seconds,
+    Siemens,
+    SquareMeters,
+    Volts,
+    quantity,
+)
+from ppa.spec.units import (  # noqa: F401  (the bounded types every field below uses)
     ActionEnergy,
     Capacitance,
     CapacitancePerArea,
@@ -31,13 +48,50 @@ from ppa.spec.units import (
 
 Positive = unitless(0.0, 1e6, low_open=True)
 Ratio = unitless(0.0, 1000.0, low_open=True)
-ArraySide = whole(1, 65536)          # rows or columns of one subarray
+OnOff = unitless(1.0, 1e6, low_open=True)                    # on/off ratios: above 1
+ArraySide = whole(1, 65536)                                  # rows or columns of one subarray
+AreaResistance = bounded("ohm*m^2", 0.0, 1e-6)              # MTJ resistance-area product (MgO: ~1e-12 - 1e-10)
+ChargeDensity = bounded("C/m^2", 0.0, 10.0)                  # ferroelectric remanent polarisation (~0.1-0.5)
+Levels = Annotated[int, Field(ge=2, le=256)]
+
+#: node-scaling rules of the CMOS-dependent device fields (ppa.spec.technology); magnetic, resistive and
+#: ferroelectric physics stays put, the access transistors (cell area) follow logic area
+TRANSISTOR_CELL_RULES: dict[str, str] = {"cell_area": "logic_area"}
+#: the other sections with CMOS parts: the conveyor is analog (area ~F, bias current held), the TRNG and
+#: multiplier of the CMOS baseline are logic (Stillmaker energy, delay and area)
+SECTION_NODE_RULES: dict[str, dict[str, str]] = {
+    "readout": {"conveyor_area": "linear"},
+    "cmos_baseline": {"trng_energy_per_bit": "logic_energy", "trng_area": "logic_area",
+                      "multiply_energy": "logic_energy", "multiply_area": "logic_area"},
+}
+
+#: the fields the parametric DW-MTJ derives its conductance states from
+DW_GEOMETRY_FIELDS = ("notch_pitch", "mtj_length", "racetrack_length", "racetrack_width", "tmr", "resistance_area_product")
+
+
+def notch_states(length, pitch) -> int:
+    """Notches under the MTJ: floor(L_MTJ / pitch) + 1 (Table VIII: 320 nm / 80 nm -> 5 states)."""
+    return int(math.floor(float(length) / float(pitch) + 1e-9)) + 1
+
+
+def notch_conductances(length, width, pitch, ra, tmr, n: int | None = None) -> list:
+    """Conductance of each notch state, G_i = (L_MTJ w / RA)(x_i + (1 - x_i) / (1 + TMR)) with x_i = i / (n - 1)
+    (Dhull Sec. II, Table VIII); numpy arrays broadcast (design points), `n` fixed by the caller then."""
+    n = notch_states(length, pitch) if n is None else n
+    g_p = length * width / ra
+    return [g_p * (i / (n - 1) + (1 - i / (n - 1)) / (1 + tmr)) for i in range(n)]
+
 
 class DwMtjDevice(Strict):
     """Notched DW-MTJ synapse (Dhull et al. Sec. II, Table VIII); conductances ascending, in siemens."""
 
     kind: Literal["dw_mtj"]
     conductances: list[Conductance] = Field(min_length=2)
+    notch_pitch: Length | None = None          # parametric form: states = mtj_length / notch_pitch + 1
+    mtj_length: Length | None = None           # stretch of racetrack under the MTJ holding the notches (default: all of it)
+    tmr: Ratio | None = None                # (R_AP - R_P) / R_P of the MTJ over the racetrack
+    resistance_area_product: AreaResistance | None = None   # RA of the MTJ barrier (parallel state)
+    pulses_per_step: whole(1, 1_000_000) = 1                # SOT write pulses moving the wall one notch
     read_voltage: Voltage
     read_pulse: PulseWidth
     write_current_density: CurrentDensityRange
@@ -49,6 +103,28 @@ class DwMtjDevice(Strict):
     cell_area: CellArea
     variation: unitless(0.0, 10.0) = 0.0
     write_transition: list[list[Fraction]] | None = None
+
+    node_rules: ClassVar[dict[str, str]] = TRANSISTOR_CELL_RULES
+
+    @model_validator(mode="before")
+    @classmethod
+    def _parametric(cls, data: Any) -> Any:
+        """Conductances from the geometry when not listed: n = floor(L_MTJ / pitch) + 1 notches; a wall at notch i
+        leaves a fraction x_i = i / (n - 1) of the MTJ parallel, G_i = (L_MTJ w / RA)(x_i + (1 - x_i) / (1 + TMR))
+        (parallel conductances of the two domains under the MTJ, Dhull Sec. II and Table VIII)."""
+        params = ("notch_pitch", "tmr", "resistance_area_product")
+        if not isinstance(data, dict) or data.get("conductances") is not None:
+            return data
+        if not all(data.get(k) is not None for k in params):
+            return data          # the missing `conductances` is then reported as such
+        from ppa.spec.units import to_si
+
+        length = to_si(data.get("mtj_length") or data["racetrack_length"], "m")
+        width = to_si(data["racetrack_width"], "m")
+        pitch, ra, tmr = to_si(data["notch_pitch"], "m"), to_si(data["resistance_area_product"], "ohm*m^2"), float(data["tmr"])
+        if pitch <= 0 or pitch > length or ra <= 0 or tmr <= 0:
+            raise ValueError("notch_pitch must lie in (0, mtj_length]; tmr and resistance_area_product positive")
+        return {**data, "conductances": notch_conductances(length, width, pitch, ra, tmr)}
 
     @property
     def weight_cells(self) -> int:
@@ -93,6 +169,10 @@ class SramDevice(Strict):
     write_time: PulseWidth
     read_time: PulseWidth
 
+    node_rules: ClassVar[dict[str, str]] = {
+        "cell_area": "sram_cell_area", "bitline_capacitance_per_cell": "linear", "read_swing": "vdd",
+        "write_energy_per_bit": "logic_energy", "read_time": "logic_delay", "write_time": "logic_delay"}
+
     @property
     def weight_cells(self) -> int:
         return self.weight_bits
@@ -104,10 +184,10 @@ class BayesMtj(Strict):
     resistance_parallel: Resistance
     tmr: Ratio
     max_noise_conductance: Conductance
-    noise_on_off_ratio: unitless(1.0, 1e6, low_open=True)
+    noise_on_off_ratio: OnOff
     noise_fit_a: Fraction
     noise_fit_b: Positive
-    std_ratio: Ratio
+    std_ratio: Positive
     sigma_bits: whole(1, 16)
 
 
@@ -181,6 +261,111 @@ class ResistanceVariant(Strict):
     dw_resistance: Resistance
 
 
+class _SlicedDevice(Strict):
+    """A weight of `weight_bits` bit-sliced over cells of `levels` states each (NeuroSim's cellBit)."""
+
+    weight_bits: Bits
+    levels: Levels = 2
+    read_voltage: Voltage
+    read_pulse: PulseWidth
+    write_pulse: PulseWidth
+    cell_area: CellArea
+
+    node_rules: ClassVar[dict[str, str]] = TRANSISTOR_CELL_RULES
+
+    @property
+    def bits_per_cell(self) -> int:
+        return int(math.floor(math.log2(self.levels)))
+
+    @property
+    def weight_cells(self) -> int:
+        """Cells per weight: ceil(weight bits / bits per cell)."""
+        return -(-self.weight_bits // self.bits_per_cell)
+
+    @property
+    def states(self) -> int:
+        return self.levels
+
+
+class _BinaryMtj(_SlicedDevice):
+    """A binary perpendicular MTJ: R_P = RA / (pi d^2 / 4), R_AP = R_P (1 + TMR)."""
+
+    levels: Literal[2] = 2
+    tmr: Ratio
+    resistance_area_product: AreaResistance
+    mtj_diameter: Length
+
+    @property
+    def conductances(self) -> list[float]:
+        g_p = math.pi * self.mtj_diameter**2 / 4 / self.resistance_area_product
+        return [g_p / (1 + self.tmr), g_p]
+
+
+class SotMramDevice(_BinaryMtj):
+    """Binary SOT-MRAM, 2T1MTJ: read through the MTJ, written by a current pulse in the heavy metal under it."""
+
+    kind: Literal["sot_mram"]
+    access: Literal["2T1MTJ"] = "2T1MTJ"
+    write_current_density: CurrentDensityRange
+    heavy_metal_length: Length
+    heavy_metal_width: Length
+    heavy_metal_thickness: Length
+    heavy_metal_resistivity: ResistivityRange
+
+
+
+class SttMramDevice(_BinaryMtj):
+    """Binary STT-MRAM, 1T1MTJ (or 2T1MTJ): read and written through the MTJ."""
+
+    kind: Literal["stt_mram"]
+    access: Literal["1T1MTJ", "2T1MTJ"] = "1T1MTJ"
+    write_current: Current
+    write_voltage: Voltage
+
+
+
+class RramDevice(_SlicedDevice):
+    """1T1R RRAM, multi-level: `levels` conductances spaced evenly from 1/R_off to 1/R_on."""
+
+    kind: Literal["rram"]
+    access: Literal["1T1R"] = "1T1R"
+    resistance_on: Resistance
+    on_off_ratio: OnOff
+    write_voltage: Voltage
+    pulses_per_write: whole(1, 1_000_000) = 1
+
+
+    @property
+    def conductances(self) -> list[float]:
+        g_on = 1 / self.resistance_on
+        g_off = g_on / self.on_off_ratio
+        return [g_off + (g_on - g_off) * i / (self.levels - 1) for i in range(self.levels)]
+
+
+class FefetDevice(_SlicedDevice):
+    """FeFET, multi-level: channel conductance set by partial polarisation switching with gate pulses."""
+
+    kind: Literal["fefet"]
+    conductance_max: Conductance
+    on_off_ratio: OnOff
+    write_voltage: Voltage
+    pulses_per_write: whole(1, 1_000_000) = 1
+    remanent_polarization: ChargeDensity
+    ferroelectric_area: ComponentArea
+    gate_capacitance: Capacitance
+
+
+    @property
+    def conductances(self) -> list[float]:
+        g_off = self.conductance_max / self.on_off_ratio
+        return [g_off + (self.conductance_max - g_off) * i / (self.levels - 1) for i in range(self.levels)]
+
+
+DEVICES = (DwMtjDevice, SramDevice, ProbabilisticCell, SotMramDevice, SttMramDevice, RramDevice, FefetDevice)
+Device = Annotated[Union[DwMtjDevice, SramDevice, ProbabilisticCell, SotMramDevice, SttMramDevice, RramDevice,
+                         FefetDevice], Field(discriminator="kind")]
+
+
 class Subarray(Strict):
     """Crossbar subarray (Dhull Sec. III): rows x columns, one ADC shared by `columns_per_adc` columns."""
 
@@ -238,7 +423,7 @@ class Chip(Strict):
     name: str
     description: str = ""
     technology: Technology
-    device: Annotated[Union[DwMtjDevice, SramDevice, ProbabilisticCell], Field(discriminator="kind")]
+    device: Device
     subarray: Subarray
     readout: CurrentConveyorReadout | None = None     # None: columns go straight to the ADC (Dhull)
     adc: Adc
@@ -248,6 +433,39 @@ class Chip(Strict):
     cmos_baseline: CmosBaseline | None = None         # the design a probabilistic chip is compared with
     variants: list[ResistanceVariant] = []
     source: str | None = None
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _device_to_node(cls, data: Any, handler, info: ValidationInfo) -> "Chip":
+        """When `technology.node` moves the design from its written feature size, move the CMOS-dependent fields
+        of the device, readout and CMOS baseline too (`node_rules`); fields written next to `node:` stay."""
+        model = handler(data)
+        tech = data.get("technology") if isinstance(data, dict) else None
+        if not isinstance(tech, dict) or tech.get("node") is None or "feature_size" not in tech:
+            return model
+        from ppa.spec import technology as scaling
+        from ppa.spec.units import to_si
+
+        fs, node = to_si(tech["feature_size"], "m"), model.technology.feature_size
+        if abs(fs - node) <= 1e-6 * node:
+            return model
+        written = ((info.context or {}).get("written_with_node") if info is not None else None) or set()
+        update = {}
+        for section, rules in model.node_rules().items():
+            raw, part = data.get(section), getattr(model, section)
+            if not isinstance(raw, dict) or part is None:
+                continue
+            values = {k: getattr(part, k) for k in rules if k in raw}
+            keep = {k for k in rules if (section, k) in written}
+            update[section] = part.model_copy(update=scaling.rescale(values, rules, node, fs, skip=keep))
+        if ("name",) not in written:              # "DW-MTJ 5-state, 40 nm" moved to 22 nm says so
+            was, now = f"{fs / 1e-9:g} nm", f"{node / 1e-9:g} nm"
+            update["name"] = model.name.replace(was, now) if was in model.name else f"{model.name}, {now}"
+        return model.model_copy(update=update)
+
+    def node_rules(self) -> dict[str, dict[str, str]]:
+        """How the CMOS-dependent fields of each section move with the node (ppa.spec.technology rules)."""
+        return {"device": getattr(type(self.device), "node_rules", TRANSISTOR_CELL_RULES), **SECTION_NODE_RULES}
 
     @model_validator(mode="after")
     def _probabilistic_parts(self) -> "Chip":

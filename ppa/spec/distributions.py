@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable
@@ -283,6 +284,22 @@ def physical_range(model: Any, loc: Loc) -> tuple[float, bool, float, bool]:
     return lower, lower_open, upper, upper_open
 
 
+_WRITTEN = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*?)\s*$")
+
+
+def _written_midpoint(low: Any, high: Any, si_midpoint: float) -> Any:
+    """The midpoint of a uniform range in the units it was written in ('4 fJ'..'9 fJ' -> '6.5 fJ'), so that the
+    nominal spec goes through the same conversions (units, F^2, node scaling) as every written value; the SI
+    midpoint when the two ends are not written alike."""
+    if isinstance(low, (int, float)) and isinstance(high, (int, float)) and not isinstance(low, bool):
+        mid = 0.5 * (low + high)
+        return int(round(mid)) if isinstance(si_midpoint, int) else mid
+    a, b = _WRITTEN.match(str(low)), _WRITTEN.match(str(high))
+    if a and b and a.group(2) == b.group(2):
+        return f"{0.5 * (float(a.group(1)) + float(b.group(1))):.12g} {a.group(2)}".strip()
+    return si_midpoint
+
+
 def resolve_distributions(doc: Document, raw: dict[Loc, RawDistribution], validate: Callable[[Document], Any]):
     """Convert raw distributions to SI through the spec model itself; returns (nominal spec, {dotted: Distribution}).
 
@@ -338,8 +355,10 @@ def resolve_distributions(doc: Document, raw: dict[Loc, RawDistribution], valida
             upper, upper_open = 0.0, True
         dist = replace(dist, lower=lower, upper=upper, lower_open=lower_open, upper_open=upper_open, integer=integer,
                        file=r.where[0], line=r.where[1], group=r.group)
-        data = _copy_path(data, loc)
-        set_at(data, loc, int(nominal) if integer else nominal)
+        if r.kind == "uniform":     # the document holds `low` in its place: write the midpoint as written
+            data = _copy_path(data, loc)
+            set_at(data, loc, _written_midpoint(f["low"], f["high"], int(nominal) if integer else nominal))
+        # lognormal and normal: the document already holds `value` as written (in its units, at its node)
         out[".".join(map(str, loc))] = dist
     spec = validate(Document(data, doc.path, doc.lines)) if raw else spec
     return spec, out

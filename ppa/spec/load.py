@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ppa.errors import PpaError
-from ppa.spec.chip import Chip, DwMtjDevice, ProbabilisticCell, SramDevice
+from ppa.spec.chip import DEVICES, Chip
 from ppa.spec.distributions import attach, resolve_distributions, split_distributions
 from ppa.spec.files import check_path_argument
 from ppa.spec.shipped import shipped_dir
@@ -19,7 +19,7 @@ from ppa.spec.yamlio import Document, read_yaml, resolve_extends
 
 SHIPPED = shipped_dir("hwspecs")
 #: device kinds by their `kind` tag (pydantic names union members by tag in error paths)
-DEVICE_KINDS = {"dw_mtj": DwMtjDevice, "sram": SramDevice, "bayes_dw_pair": ProbabilisticCell}
+DEVICE_KINDS = {d.model_fields["kind"].annotation.__args__[0]: d for d in DEVICES}
 
 
 def resolve_spec_path(name: str | Path) -> Path:
@@ -83,17 +83,28 @@ def _validate(doc: Document, model: type[BaseModel]) -> Any:
         raise PpaError("expected a mapping of spec sections at the top level", file=str(doc.path))
     feature = None
     tech = data.get("technology")
-    if isinstance(tech, dict) and "feature_size" in tech:
+    # F^2 is the feature size the numbers were written for (the node itself when none is inherited)
+    key = "feature_size" if isinstance(tech, dict) and "feature_size" in tech else "node"
+    if isinstance(tech, dict) and tech.get(key) is not None:
         from ppa.spec.units import to_si
 
         try:
-            feature = to_si(tech["feature_size"], "m")
+            feature = to_si(tech[key], "m")
         except ValueError as exc:
-            raise doc.error(("technology", "feature_size"), str(exc)) from None
+            raise doc.error(("technology", key), str(exc)) from None
+    context = {"feature_size": feature, "written_with_node": _written_with_node(doc)}
     try:
-        return model.model_validate(data, context={"feature_size": feature})
+        return model.model_validate(data, context=context)
     except ValidationError as err:
         raise _pydantic_error(doc, err) from None
+
+
+def _written_with_node(doc: Document) -> set[tuple]:
+    """Key paths written in the same file as `technology.node`: taken as given at that node, never rescaled."""
+    where = doc.lines.get(("technology", "node"))
+    if where is None:
+        return set()
+    return {loc for loc, (file, _) in doc.lines.items() if file == where[0]}
 
 
 def load_chip(path: str | Path):

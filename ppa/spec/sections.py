@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from ppa.spec.units import (ActionEnergy, CapacitancePerLength, ComponentArea, Duration, FeatureSize, Length,
                             PulseWidth, Voltage, unitless, whole)
@@ -22,9 +22,15 @@ class Strict(BaseModel):
 
 
 class Technology(Strict):
-    """CMOS technology constants (40 nm by default); sources are named in hwspecs/tech_40nm.yaml."""
+    """CMOS technology constants; sources are named in hwspecs/tech_40nm.yaml, node scaling in ppa/spec/technology.py.
+
+    `node:` (130 nm to 7 nm) derives every constant not written: `{node: 22 nm}` alone takes the per-node
+    tables and the 40 nm reference scaled by each constant's rule; with `extends:` (or inherited from a
+    parent spec) the inherited constants, written for `feature_size`, are moved to the node by the same
+    rules, while constants written next to `node:` are taken as given at that node."""
 
     name: str = "40nm"
+    node: FeatureSize | None = None       # target node; after validation feature_size == node
     feature_size: FeatureSize
     vdd: Voltage
     clock_period: PulseWidth
@@ -57,6 +63,43 @@ class Technology(Strict):
         if isinstance(v, float) and v <= 0:
             raise ValueError("must be positive")
         return v
+
+    @field_validator("node")
+    @classmethod
+    def _node_in_range(cls, v: float | None) -> float | None:
+        if v is not None:
+            from ppa.spec.technology import check_node
+
+            check_node(v)
+        return v
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _scale_to_node(cls, data: Any, handler, info: ValidationInfo) -> "Technology":
+        """Derive missing constants at `node`, and move inherited ones from `feature_size` to it
+        (ppa.spec.technology: Stillmaker & Baas 2017 and the per-node tables)."""
+        if not isinstance(data, dict) or data.get("node") is None:
+            return handler(data)
+        from ppa.spec import technology as scaling
+        from ppa.spec.units import to_si
+
+        try:
+            node = to_si(data["node"], "m")
+            scaling.check_node(node)
+        except (ValueError, TypeError):
+            return handler(data)          # the `node` field validator reports it, located at technology.node
+        written = ((info.context or {}).get("written_with_node") if info is not None else None) or set()
+        fs = to_si(data["feature_size"], "m") if "feature_size" in data else node
+        derived = {k: v for k, v in scaling.derive(node).items() if k not in data}
+        label = f"{node / 1e-9:g}nm"
+        keep_name = "name" in data and (abs(fs - node) <= 1e-6 * node or ("technology", "name") in written)
+        model = handler({**derived, **data, "feature_size": fs, "node": node, "name": data["name"] if keep_name else label})
+        if abs(fs - node) <= 1e-6 * node:
+            return model
+        inherited = {k: getattr(model, k) for k in scaling.TECHNOLOGY_RULES
+                     if k in data and ("technology", k) not in written}
+        return model.model_copy(update={**scaling.rescale(inherited, scaling.TECHNOLOGY_RULES, node, fs),
+                                        "feature_size": node})
 
 
 class Noise(Strict):

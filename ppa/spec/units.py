@@ -91,6 +91,20 @@ def _parse_with_pint(text: str, unit: str) -> float:
         raise ValueError(f"{text!r} is not a quantity in {unit} (dimension {q.dimensionality})") from None
 
 
+def si_value(value: Any) -> float | None:
+    """A number, or a plain prefixed-SI quantity ('22 nm', '0.5 ns') in SI base units; None for anything else
+    (F^2 areas, pint-only units, text). The dimension is not checked: validate against the field first."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    if not isinstance(value, str) or _F2.match(value):
+        return None
+    m = _NUMBER.match(value)
+    unit = _simple_unit(m.group(2).replace(" ", "")) if m else None
+    return float(m.group(1)) * unit[0] if unit is not None else None
+
+
 def to_si(value: Any, unit: str, feature_size: float | None = None) -> float:
     """Convert a number (SI already) or a string with units to a finite float in `unit` (an SI unit)."""
     out = _to_si(value, unit, feature_size)

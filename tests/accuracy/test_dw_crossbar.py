@@ -239,5 +239,6 @@ def test_shipped_dw_spec_gives_the_table8_device():
     except PpaError as err:  # the cost side's shipped spec may not exist in every checkout
         pytest.skip(str(err))
     p = dw.DwDeviceParams.from_chip(chip)
-    assert np.allclose(p.conductances_S, dw.TABLE_VIII_CONDUCTANCES_S)
+    # dw_40nm derives its states from notch pitch, TMR and RA (evenly spaced in G): Table VIII within 1.5 %
+    assert np.allclose(p.conductances_S, dw.TABLE_VIII_CONDUCTANCES_S, rtol=0.015, atol=0)
     assert p.rows == chip.subarray.rows and p.adc_bits == chip.adc.bits

@@ -19,6 +19,10 @@ _BUILTIN: dict[str, str] = {
     "dw_mtj_cell": "ppa.cost.components.synapses:DwMtjCell",
     "sram_cell": "ppa.cost.components.synapses:SramCell",
     "bayes_dw_pair_cell": "ppa.cost.components.synapses:ProbabilisticCell",
+    "sot_mram_cell": "ppa.cost.components.synapses:SotMramCell",
+    "stt_mram_cell": "ppa.cost.components.synapses:SttMramCell",
+    "rram_cell": "ppa.cost.components.synapses:RramCell",
+    "fefet_cell": "ppa.cost.components.synapses:FefetCell",
     "adder": "ppa.cost.components.digital:Adder",
     "shift_add": "ppa.cost.components.digital:ShiftAdd",
     "register": "ppa.cost.components.digital:Register",
@@ -30,7 +34,9 @@ _BUILTIN: dict[str, str] = {
 }
 
 #: the cell component of each device kind of the spec (`device.kind` -> registry name)
-CELL_OF_DEVICE: dict[str, str] = {"dw_mtj": "dw_mtj_cell", "sram": "sram_cell", "bayes_dw_pair": "bayes_dw_pair_cell"}
+CELL_OF_DEVICE: dict[str, str] = {"dw_mtj": "dw_mtj_cell", "sram": "sram_cell", "bayes_dw_pair": "bayes_dw_pair_cell",
+                                  "sot_mram": "sot_mram_cell", "stt_mram": "stt_mram_cell", "rram": "rram_cell",
+                                  "fefet": "fefet_cell"}
 
 
 def _load(target: str) -> Callable:
