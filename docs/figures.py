@@ -41,6 +41,14 @@ def _fmt(x: float, digits: int = 4) -> str:
     return format_number(x, digits)
 
 
+def _si(x: float, unit: str) -> str:
+    """A quantity with an SI prefix and three significant digits: 3.16e-2 J -> '31.6 mJ'."""
+    for scale, prefix in ((1.0, ""), (1e-3, "m"), (1e-6, "u"), (1e-9, "n"), (1e-12, "p"), (1e-15, "f")):
+        if abs(x) >= scale:
+            return f"{x / scale:.3g} {prefix}{unit}"
+    return f"{x:.3g} {unit}"
+
+
 def _ratio(x: float) -> str:
     return f"{x:.3g}x"
 
@@ -144,11 +152,126 @@ def bnn_costs() -> str:
     return "\n".join(lines)
 
 
+def networks() -> str:
+    """Shipped ImageNet CNNs and transformers: DW-MTJ vs 32-bit SRAM inference energy and latency per image."""
+    import ppa
+
+    dw, sram = ppa.load_chip("dw_40nm"), ppa.load_chip("sram_40nm")
+    lines = ["| network | parameters | MACs | DW-MTJ energy | SRAM energy | SRAM / DW | DW-MTJ latency | SRAM latency "
+             "| DW area | SRAM area |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for name in ("resnet18", "resnet50", "mobilenetv2", "vit_tiny16", "bert_base_s128"):
+        net = ppa.load_network(name)
+        a, b = ppa.estimate(net, dw), ppa.estimate(net, sram)
+        ea, eb = a.totals("energy_j")["total"], b.totals("energy_j")["total"]
+        la, lb = a.totals("latency_s")["total"], b.totals("latency_s")["total"]
+        lines.append(f"| {net.name} | {net.params / 1e6:.2f} M | {net.macs / 1e9:.2f} G | {_si(ea, 'J')} | {_si(eb, 'J')} "
+                     f"| {eb / ea:.3g}x | {_si(la, 's')} | {_si(lb, 's')} | {a.area_m2['total'] * 1e6:.4g} mm² "
+                     f"| {b.area_m2['total'] * 1e6:.4g} mm² |")
+    return "\n".join(lines)
+
+
+DEVICES = ("dw_40nm", "sot_mram_40nm", "stt_mram_40nm", "rram_40nm", "fefet_40nm", "sram_40nm")
+
+
+def devices() -> str:
+    """The device library on the dw_40nm hierarchy: VGG-8 per 50,000 images, inference and training, ratios to DW."""
+    import ppa
+
+    net = ppa.load_network("vgg8")
+    chips = [ppa.load_chip(n) for n in DEVICES]
+    out = []
+    for mode in ("inference", "training"):
+        cmp = ppa.compare(net, chips, mode=mode, images=EPOCH)
+        rows = cmp.rows()
+        out += [f"{mode.capitalize()}, per 50,000 images (Table VI's five categories; ratios to DW):", "",
+                "| hardware | area (m²) | latency (s) | energy (J) | area x | latency x | energy x |",
+                "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+        for r in rows:
+            out.append(f"| {r['hardware']} | {_fmt(r['area_m2'])} | {_fmt(r['latency_s'])} | {_fmt(r['energy_j'])} | "
+                       f"{r['area_ratio']:.3g} | {r['latency_ratio']:.3g} | {r['energy_ratio']:.3g} |")
+        out.append("")
+    return "\n".join(out).rstrip()
+
+
+def nodes() -> str:
+    """Node x device: VGG-8 training energy per epoch (all categories) from one vectorised sweep."""
+    import ppa
+    from ppa.explore.sweep import load_grid, run_sweep
+
+    grid = load_grid(ROOT / "hwspecs" / "grids" / "nodes_devices.yaml")
+    res = run_sweep(ppa.load_network("vgg8"), grid, mode="training")
+    res = res.assign(node_nm=[round(float(str(v).split()[0])) for v in res["technology.node"]])
+    node_list = sorted(res["node_nm"].unique(), reverse=True)
+    lines = ["| device | " + " | ".join(f"{n} nm" for n in node_list) + " |",
+             "| --- | " + " | ".join("---:" for _ in node_list) + " |"]
+    for dev in grid.bases:
+        sub = res[res["device"] == dev].set_index("node_nm")
+        lines.append(f"| {dev} | " + " | ".join(_fmt(sub.loc[n, 'energy_j'] * EPOCH) for n in node_list) + " |")
+    return "\n".join(lines)
+
+
+def uncertainty() -> str:
+    """Table VI ratios with 90 % intervals: 1,000 Monte Carlo samples of the shipped spreads, technology shared."""
+    import ppa
+    from ppa.explore.uncertainty import compare_uncertain
+
+    net = ppa.load_network("vgg8")
+    chips = [ppa.load_chip(n) for n in ("dw_40nm", "sram_40nm", "sram3b_40nm")]
+    rows = compare_uncertain(net, chips, "training", 1000, seed=0, images=EPOCH)
+    lines = ["| design | area ratio to DW | latency ratio | energy ratio |", "| --- | ---: | ---: | ---: |"]
+    for r in rows[1:]:
+        cells = [f"{r[k]['p50']:.3g}x [{r[k]['p5']:.3g}, {r[k]['p95']:.3g}]" for k in ("area_ratio", "latency_ratio", "energy_ratio")]
+        lines.append(f"| {r['hardware']} | " + " | ".join(cells) + " |")
+    dw = rows[0]
+    lines += ["", "DW itself, median [p5, p95]: " + ", ".join(
+        f"{_fmt(dw[q]['p50'], 3)} [{_fmt(dw[q]['p5'], 3)}, {_fmt(dw[q]['p95'], 3)}] {u}"
+        for q, u in (("energy_j", "J"), ("latency_s", "s"), ("area_m2", "m²"))) + "."]
+    return "\n".join(lines)
+
+
+def tornado() -> str:
+    """The DW design's tornado: each uncertain constant alone at its p5 / p95, change of total energy, latency, area."""
+    import ppa
+    from ppa.explore.sensitivity import sensitivity
+
+    res = sensitivity(ppa.load_network("vgg8"), ppa.load_chip("dw_40nm"), "training", 1000, seed=0)
+    out = []
+    for q, label in (("energy_j", "energy"), ("latency_s", "latency"), ("area_m2", "area")):
+        y0 = res.nominal[q]
+        top = res.ranked(q, uncertain_only=True)
+        top = top[(top[f"high_{q}"] - top[f"low_{q}"]).abs() > 1e-3 * abs(y0)].head(4)     # swings under 0.1 % left out
+        parts = [f"{r['field'].split('.')[-1]} {100 * (r[f'low_{q}'] / y0 - 1):+.2g} / {100 * (r[f'high_{q}'] / y0 - 1):+.2g} %"
+                 for _, r in top.iterrows()]
+        sobol = res.table.set_index("field")[f"sobol_{q}"].dropna().sort_values(ascending=False).head(2)
+        out.append(f"- **{label}**: " + ", ".join(parts) + "; first-order Sobol indices: "
+                   + ", ".join(f"{f.split('.')[-1]} {v:.2f}" for f, v in sobol.items()) + ".")
+    return "\n".join(out)
+
+
+def mvm() -> str:
+    """`ppa accuracy mvm` on the shipped balanced 8-bit crossbar: NRMSE against float (CrossSim 3.2.0 for reference)."""
+    from ppa.accuracy.analog_mvm import benchmark_mvm
+
+    lines = ["| N | NRMSE (ppa, output-referred) | CrossSim 3.2.0 |", "| ---: | ---: | ---: |"]
+    for n, ref in ((128, 0.135), (1024, 0.138)):
+        r = benchmark_mvm("crossbar_balanced_8b", n, 256, 0, False, 1)
+        lines.append(f"| {n} | {r['nrmse']:.4f} | {ref} |")
+    return "\n".join(lines)
+
+
 BLOCKS: dict[str, Block] = {b.name: b for b in (
     Block("table6", "ppa compare networks/vgg8.yaml --hw dw_40nm --hw sram_40nm --hw sram3b_40nm", table6),
     Block("pmac", "ppa pmac --sizes 8,64,1024", pmac),
     Block("bnn_costs", "ppa estimate networks/lenet5.yaml --hw pmac_40nm --samples 100 (and --mu-bits 8 for the ResNet)",
           bnn_costs),
+    Block("networks", "python benchmarks/bench_networks.py (or ppa estimate NETWORK --hw dw_40nm / sram_40nm)", networks),
+    Block("devices", "ppa compare networks/vgg8.yaml --mode inference|training --images 50000 " + " ".join(f"--hw {d}" for d in DEVICES),
+          devices),
+    Block("nodes", "ppa sweep networks/vgg8.yaml --grid hwspecs/grids/nodes_devices.yaml --mode training", nodes),
+    Block("uncertainty", "ppa compare networks/vgg8.yaml --hw dw_40nm --hw sram_40nm --hw sram3b_40nm --uncertainty 1000",
+          uncertainty),
+    Block("tornado", "ppa sensitivity networks/vgg8.yaml --hw dw_40nm --mode training", tornado),
+    Block("mvm", "ppa accuracy mvm crossbar_balanced_8b --size 128|1024 --format json", mvm),
 )}
 
 _MARK = re.compile(r"(<!-- fig:(?P<name>[a-z0-9_]+) -->\n)(?P<body>.*?)(<!-- /fig:(?P=name) -->)", re.S)

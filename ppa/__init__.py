@@ -3,7 +3,8 @@
 The public API (imported on first use, so `import ppa` stays fast):
 
     load_chip(path_or_name)            hardware spec (hwspecs/*.yaml or a shipped name such as "dw_40nm")
-    load_network(path)                 network from YAML, NeuroSim NetWork.csv or ONNX
+    load_network(path)                 network from YAML, NeuroSim NetWork.csv, ONNX or PyTorch (.pt2, .pt)
+    from_torch(module, example_input)  network from a torch.nn.Module via torch.export (pip install "ppa[torch]")
     estimate(network, chip, mode)      per-layer, per-image latency/energy and chip area (Dhull Tables III-V)
     compare(network, chips, mode)      side by side with ratios (Dhull Table VI)
     sweep(network, grid, mode, out)    design-space sweep as array computations, Pareto-marked
@@ -25,6 +26,7 @@ except PackageNotFoundError:  # running from a source tree without installing
 _API = {
     "load_chip": ("ppa.spec.load", "load_chip"),
     "load_network": ("ppa.workload", "load_network"),
+    "from_torch": ("ppa.workload.torch", "from_torch"),
     "estimate": ("ppa.cost.estimate", "estimate"),
     "compare": ("ppa.explore.compare", "compare"),
     "sweep": ("ppa.explore.sweep", "run_sweep"),

@@ -7,6 +7,8 @@ import math
 from pathlib import Path
 
 import numpy as np
+
+import ppa
 import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings
@@ -348,3 +350,18 @@ def test_elasticities_obey_eulers_theorem(name):
     assert e.loc[energy, "elasticity_energy_j"].sum() == pytest.approx(1.0, abs=1e-6)
     assert e.loc[latency, "elasticity_latency_s"].sum() == pytest.approx(1.0, abs=1e-6)
     assert e.loc[area, "elasticity_area_m2"].sum() + 0.5 * e.loc["technology.wire_pitch", "elasticity_area_m2"] == pytest.approx(1.0, abs=1e-6)
+
+
+@pytest.mark.parametrize("net_name", ["vgg8", "vit_tiny16"])
+def test_sampled_points_price_like_estimate(net_name):
+    """The array path the Monte Carlo and the elasticities use gives estimate()'s totals, digital layers included
+    (a per-point sum spread over the layer axis once multiplied a category by the number of layers)."""
+    from ppa.explore.uncertainty import sample_points
+    from ppa.workload import load_network as load
+
+    net, chip = load(net_name), load_chip("dw_40nm")
+    est = ppa.estimate(net, chip, "inference")
+    energy, latency, _ = sample_points(net, chip, {"technology.vdd": np.full(3, chip.technology.vdd)}, "inference", 3)
+    for parts, q in ((energy, "energy_j"), (latency, "latency_s")):
+        got = sum(np.sum(v, axis=-1) for v in parts.values())
+        assert np.allclose(got, est.totals(q)["total"], rtol=1e-9)

@@ -49,8 +49,15 @@ class BayesMtjParams:
     dw_read_noise_fraction: float = 0.00335  # sec. 3.0.1: DW-MTJ read noise, fraction of conductance range
     notches: int = 16  # Table 3-2: notches per DW-MTJ
     adc_bits: int | None = None  # column ADC bits; None = ideal readout
+    adc_style: str = "mid_rise"  # or "sign_magnitude" (a zero code); range calibrated on training inputs
+    adc_per_column: bool = False  # one ADC range per column instead of per array
+    dw_program_error_fraction: float = 0.0  # fixed programming error std of each DW device, fraction of its range
 
     def __post_init__(self) -> None:
+        if self.adc_style not in ("mid_rise", "sign_magnitude"):
+            raise ValueError(f"adc_style must be 'mid_rise' or 'sign_magnitude', got {self.adc_style!r}")
+        if self.dw_program_error_fraction < 0 or self.dw_read_noise_fraction < 0:
+            raise ValueError("DW read noise and programming error must be >= 0")
         if not 0.0 < self.fit_a <= 1.0 or self.fit_b <= 0.0:
             raise ValueError(f"Eq. 3.5 needs 0 < A <= 1 and B > 0, got A={self.fit_a}, B={self.fit_b}")
         if self.noise_on_off_ratio < 1.0:
@@ -101,6 +108,51 @@ class BayesMtjParams:
             kw["sigma_bits"] = int(kw["sigma_bits"])
         return kw
 
+    @staticmethod
+    def fields_from_crossbar(spec: Any) -> dict[str, Any]:
+        """The DW-pair and ADC fields a crossbar description (ppa.spec.crossbar) gives the probabilistic cell (sec. 3.0.3).
+
+        Raises CrossbarNotModelled naming the first field this cell model cannot honour (never ignores one)."""
+        def refuse(field: str, why: str):
+            raise CrossbarNotModelled(field, why)
+
+        if spec.encoding == "offset":
+            refuse("encoding", "the probabilistic cell holds mu on a DW pair: use balanced_pair or bit_sliced")
+        levels = spec.levels
+        if levels & (levels - 1):
+            refuse("device.states", f"{levels} states: the DW pair needs a power-of-two number of notches")
+        d = spec.device
+        g_range = d.g_max - d.g_min
+        kw: dict[str, Any] = {"notches": levels, "mu_bits": spec.weight_bits - 1}
+        if (spec.weight_bits - 1) % int(math.log2(levels)):
+            refuse("weight_bits", f"{spec.weight_bits - 1} magnitude bits are not whole slices of "
+                                  f"{int(math.log2(levels))}-bit devices")
+        v = spec.variation
+        if v.read_noise.sigma > 0 and v.read_noise.relative_to != "g_max":
+            refuse("variation.read_noise.relative_to", "the DW read noise is a fraction of the range: use g_max")
+        kw["dw_read_noise_fraction"] = v.read_noise.sigma * d.g_max / g_range
+        program = []
+        for name in ("device_to_device", "cycle_to_cycle"):
+            noise = getattr(v, name)
+            if noise.sigma > 0 and noise.relative_to != "g_max":
+                refuse(f"variation.{name}.relative_to", "the DW programming error is a fraction of the range: "
+                                                        "use g_max")
+            program.append(noise.sigma * d.g_max / g_range)
+        kw["dw_program_error_fraction"] = math.hypot(*program)
+        if v.drift.nu > 0 or v.drift.nu_spread > 0:
+            refuse("variation.drift", "drift is not modelled on the probabilistic cell")
+        if spec.wires.segment_resistance > 0:
+            refuse("wires.segment_resistance", "IR drop is not modelled on the probabilistic cell")
+        if spec.dac.bits is not None:
+            refuse("dac.bits", "the probabilistic cell reads activations through an ideal DAC")
+        if d.clip_to_range and kw["dw_program_error_fraction"] > 0:
+            refuse("device.clip_to_range", "clipped programming error is not modelled on the probabilistic cell")
+        if spec.adc.bits is not None:
+            if spec.adc.range != "ideal":
+                refuse("adc.range", "the BNN calibrates its ADC range on ideal values of the training inputs")
+            kw.update(adc_bits=spec.adc.bits, adc_style=spec.adc.style, adc_per_column=spec.adc.per == "column")
+        return kw
+
     def with_(self, **changes: Any) -> BayesMtjParams:
         """A copy with some fields changed (e.g. a swept on/off ratio)."""
         return replace(self, **changes)
@@ -127,6 +179,15 @@ class BayesMtjParams:
     def min_noise_conductance_S(self) -> float:
         """Smallest encodable noise std (V_bi = 5 V): max / on-off ratio (sec. 3.0.2, Fig. 3-2D)."""
         return self.max_noise_conductance_S / self.noise_on_off_ratio
+
+
+class CrossbarNotModelled(ValueError):
+    """A crossbar-description field the probabilistic-cell model cannot honour (`field` is its dotted path)."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
 
 
 def _magnitude(value: Any, unit: str | None) -> float:

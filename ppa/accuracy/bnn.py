@@ -12,8 +12,14 @@ Inference:
 - spintronic BNN (sec. 3.0.2-3.0.3): mu on a DW-MTJ pair, linearly quantised to `mu_bits` (4 = 16 notches;
   8 = two bit-sliced pairs), DW read noise 0.335 % of each device's range; sigma on the Bayes-MTJ, clipped to
   its on/off range and quantised to 2**sigma_bits levels, noise drawn from Eq. 3.5 and scaled by Eq. 3.6;
-  every matrix-vector multiplication (every input vector, every layer, every sample) draws fresh noise; the
-  first layer is deterministic (no Bayes-MTJ read pulse); optional ADC on the column outputs.
+  every matrix-vector multiplication (every input vector, every layer, every sample) draws fresh noise;
+  optional ADC on the column outputs. The paper leaves the first layer without a Bayes-MTJ because its trained
+  sigmas were ~0 there (Fig. 3-3C); here that follows the data: the first layer is deterministic only when the
+  median of its sigma / max|mu| is below half an LSB of the mean (`small_sigma_threshold`, 1/30 at 4 bits).
+  The Bayes-MTJ noise of an MVM is drawn output-referred by default: the sum over fan-in of independent
+  Eq. 3.5 draws, h_j s_jk x_jk, has zero mean and exact variance std(Eq. 3.5)^2 (h^2)(s^2) and is drawn as one
+  Gaussian per output (fan-ins of tens of terms make it Gaussian to a close approximation); `exact=True` draws
+  every device's Eq. 3.5 sample instead.
 """
 
 from __future__ import annotations
@@ -229,7 +235,8 @@ class HwLayer:
     noise_scale: np.ndarray | None  # std_ratio * encoded sigma (multiplies an Eq. 3.5 draw); None = no Bayes-MTJ
     b: np.ndarray
     sigma_encoding: bayes_mtj.SigmaEncoding | None
-    adc_range: float | None = None
+    adc_range: float | np.ndarray | None = None  # per array, or per column (out,)
+    noise_var: np.ndarray | None = None  # noise_scale^2 (float64), for the output-referred sampler
 
 
 @dataclass
@@ -239,6 +246,7 @@ class HwNetwork:
     layers: list[HwLayer]
     task: str
     params: BayesMtjParams
+    first_layer: dict = field(default_factory=dict)  # how the first layer's Bayes-MTJ was decided (see map_to_hardware)
 
     @property
     def sigma_clipped(self) -> int:
@@ -253,53 +261,99 @@ class HwNetwork:
         return self.sigma_clipped / self.sigma_total if self.sigma_total else 0.0
 
 
-def map_to_hardware(net: Mlp, params: BayesMtjParams = DEFAULT_PARAMS, *, first_layer_deterministic: bool = True,
-                    calibration_x: np.ndarray | None = None) -> HwNetwork:
-    """Sec. 3.0.3: per layer, mu -> DW pair (mu_max = max |mu|), sigma -> Bayes-MTJ range; ADC range from calibration."""
-    layers = []
+def small_sigma_threshold(params: BayesMtjParams = DEFAULT_PARAMS) -> float:
+    """Half an LSB of the mean, relative to max|mu| (1/30 at 4 bits): a smaller sigma hides in mu's quantisation (sec. 3.0.3)."""
+    return 1.0 / (2 * (2**params.mu_bits - 1))
+
+
+def first_layer_decision(net: Mlp, params: BayesMtjParams = DEFAULT_PARAMS,
+                         deterministic: bool | None = None) -> dict:
+    """Whether layer 1 gets Bayes-MTJs: by the caller, or by the data (median sigma / max|mu| vs the threshold)."""
+    layer = net.layers[0]
+    threshold = small_sigma_threshold(params)
+    if layer.rho is None:
+        return {"deterministic": True, "decided_by": "network has no sigmas", "threshold": threshold,
+                "median_sigma_over_mu_max": 0.0}
+    ratio = float(np.median(layer.sigma) / (np.max(np.abs(layer.mu)) or 1.0))
+    if deterministic is None:
+        return {"deterministic": ratio < threshold, "decided_by": "data", "threshold": threshold,
+                "median_sigma_over_mu_max": ratio}
+    return {"deterministic": bool(deterministic), "decided_by": "caller", "threshold": threshold,
+            "median_sigma_over_mu_max": ratio}
+
+
+def map_to_hardware(net: Mlp, params: BayesMtjParams = DEFAULT_PARAMS, *,
+                    first_layer_deterministic: bool | None = None,
+                    calibration_x: np.ndarray | None = None, rng: np.random.Generator | None = None) -> HwNetwork:
+    """Sec. 3.0.3: per layer, mu -> DW pair (mu_max = max |mu|), sigma -> Bayes-MTJ range; ADC range from calibration.
+
+    `first_layer_deterministic=None` decides by the data (`first_layer_decision`); True/False force it. `rng`
+    draws the fixed DW programming error when the device has one (default: seed 0)."""
+    decision = first_layer_decision(net, params, first_layer_deterministic)
+    first_layer_deterministic = decision["deterministic"]
+    if params.dw_program_error_fraction > 0 and rng is None:
+        rng = np.random.default_rng(0)
+    layers, targets = [], []
     for i, layer in enumerate(net.layers):
         mu_max = float(np.max(np.abs(layer.mu))) or 1.0
         mu_q, slices = bayes_mtj.quantize_mu(layer.mu, params, mu_max)
+        targets.append(mu_q)
         # each device of a pair: read noise std = fraction x its full range ((notches-1) notches)
         read_var = np.zeros_like(mu_q)
         for _, per_notch in slices:
             dev_std = params.dw_read_noise_fraction * (params.notches - 1) * per_notch
             read_var += 2.0 * dev_std**2
+            if params.dw_program_error_fraction > 0:  # G+ and G- each written with an independent fixed error
+                err = params.dw_program_error_fraction * (params.notches - 1) * per_notch
+                mu_q = mu_q + math.sqrt(2.0) * err * rng.standard_normal(mu_q.shape)
         if layer.rho is None or (first_layer_deterministic and i == 0):
             enc, scale = None, None
         else:
             enc = bayes_mtj.encode_sigma(layer.sigma, params)
             scale = (params.std_ratio * enc.sigma).astype(np.float32)
-        layers.append(HwLayer(mu_q, read_var, scale, layer.b.copy(), enc))
-    hw = HwNetwork(layers, net.task, params)
+        layers.append(HwLayer(mu_q, read_var, scale, layer.b.copy(), enc,
+                              noise_var=None if scale is None else (params.std_ratio * enc.sigma) ** 2))
+    hw = HwNetwork(layers, net.task, params, decision)
     if params.adc_bits is not None:
         x = calibration_x
         if x is None:
             raise ValueError("an ADC needs calibration inputs to set its range")
         h = x
-        for i, hl in enumerate(hw.layers):
-            z = h @ hl.mu_q
-            hl.adc_range = float(np.max(np.abs(z))) or 1.0
+        for i, (hl, target) in enumerate(zip(hw.layers, targets)):
+            z = h @ target  # the range is set on the ideal (error-free) column values
+            if params.adc_per_column:
+                top = np.max(np.abs(z), axis=0)
+                hl.adc_range = np.where(top > 0, top, 1.0)
+            else:
+                hl.adc_range = float(np.max(np.abs(z))) or 1.0
             h = z + hl.b
             if i < len(hw.layers) - 1:
                 h = np.maximum(h, 0.0)
     return hw
 
 
-def adc(z: np.ndarray, bits: int, full_scale: float) -> np.ndarray:
-    """Signed uniform ADC: clip to +-full_scale and round to 2**bits levels (column readout)."""
+def adc(z: np.ndarray, bits: int, full_scale, style: str = "mid_rise") -> np.ndarray:
+    """Signed uniform ADC over +-full_scale: mid-rise 2**bits levels, or sign-magnitude 2**bits - 1 with a zero."""
+    if style == "sign_magnitude":
+        top = 2 ** (bits - 1) - 1
+        step = np.where(np.asarray(full_scale) > 0, full_scale, 1.0) / top
+        return np.clip(np.rint(z / step), -top, top) * step
     half = 2 ** (bits - 1) - 0.5
     step = full_scale / half
     return np.clip(np.rint(z / step - 0.5) + 0.5, -half, half) * step
 
 
 def _noisy_mvm(h: np.ndarray, hl: HwLayer, params: BayesMtjParams, rng: np.random.Generator,
-               chunk_elems: int = 4_000_000) -> np.ndarray:
+               exact: bool = False, chunk_elems: int = 4_000_000) -> np.ndarray:
     """One probabilistic MVM per input row: mean + DW read noise + fresh Eq. 3.5 Bayes-MTJ noise (sec. 3.0.2)."""
     z = h @ hl.mu_q
+    h2 = h * h
     # independent Gaussian read noise on every device sums to a Gaussian with variance sum_j h_j^2 var_j
-    z += np.sqrt((h * h) @ hl.read_var) * rng.standard_normal(z.shape)
-    if hl.noise_scale is not None:
+    z += np.sqrt(h2 @ hl.read_var) * rng.standard_normal(z.shape)
+    if hl.noise_scale is not None and not exact:
+        # sum_j h_j s_jk x_jk over fan-in, x ~ Eq. 3.5: zero mean, variance std(Eq. 3.5)^2 sum_j h_j^2 s_jk^2
+        z += params.shape_std * np.sqrt(h2 @ hl.noise_var) * rng.standard_normal(z.shape)
+    elif hl.noise_scale is not None:
         n_in, n_out = hl.noise_scale.shape
         rows = max(1, chunk_elems // (n_in * n_out))
         h32 = h.astype(np.float32)
@@ -309,17 +363,19 @@ def _noisy_mvm(h: np.ndarray, hl: HwLayer, params: BayesMtjParams, rng: np.rando
             eps *= hl.noise_scale
             z[s:s + rows] += np.matmul(hb[:, None, :], eps)[:, 0, :]
     if params.adc_bits is not None and hl.adc_range is not None:
-        z = adc(z, params.adc_bits, hl.adc_range)
+        z = adc(z, params.adc_bits, hl.adc_range, params.adc_style)
     return z
 
 
-def predict_spintronic(hw: HwNetwork, x: np.ndarray, samples: int, rng: np.random.Generator) -> np.ndarray:
-    """Spintronic BNN: `samples` passes, every MVM of every input resampling all device noise (sec. 3.0.2)."""
+def predict_spintronic(hw: HwNetwork, x: np.ndarray, samples: int, rng: np.random.Generator,
+                       exact: bool = False) -> np.ndarray:
+    """Spintronic BNN: `samples` passes, every MVM of every input resampling all device noise (sec. 3.0.2);
+    `exact` draws each device's Eq. 3.5 sample instead of the output-referred sum."""
     outs = []
     for _ in range(samples):
         h = x
         for i, hl in enumerate(hw.layers):
-            h = _noisy_mvm(h, hl, hw.params, rng) + hl.b
+            h = _noisy_mvm(h, hl, hw.params, rng, exact) + hl.b
             if i < len(hw.layers) - 1:
                 h = np.maximum(h, 0.0)
         outs.append(softmax(h) if hw.task == "classification" else h[..., 0])

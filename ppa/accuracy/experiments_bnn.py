@@ -134,10 +134,15 @@ def _flat(x: np.ndarray) -> np.ndarray:
 
 def run_bnn(dataset: str = "digits", samples: int = 100, seed: int = 0, full: bool = False,
             device: BayesMtjParams | None = None, regression: bool = True,
-            config: ClassifierConfig | None = None) -> dict:
-    """Sec. 3.0.4 / Table 3-3 / Figs. 3-5, 3-8B/C on digits (DNN vs software BNN vs spintronic BNN) + Auto MPG."""
+            config: ClassifierConfig | None = None, exact: bool = False,
+            first_layer_deterministic: bool | None = None, light: bool = False) -> dict:
+    """Sec. 3.0.4 / Table 3-3 / Figs. 3-5, 3-8B/C on digits (DNN vs software BNN vs spintronic BNN) + Auto MPG.
+
+    `exact` draws every Bayes-MTJ sample (else the output-referred sum); `first_layer_deterministic` None lets
+    the trained sigmas decide; `light` keeps only what the seed summary needs (no on/off sweep, variant, MPG)."""
     if dataset == "auto_mpg":
-        return run_regression(samples=samples, seed=seed, full=full, device=device)
+        return run_regression(samples=samples, seed=seed, full=full, device=device, exact=exact,
+                              first_layer_deterministic=first_layer_deterministic)
     if dataset != "digits":
         raise ValueError(f"unknown dataset {dataset!r}; expected 'digits' or 'auto_mpg'")
     if samples < 1:
@@ -156,11 +161,12 @@ def run_bnn(dataset: str = "digits", samples: int = 100, seed: int = 0, full: bo
     bnn_net = bnn.train(bnn.init_mlp(sizes, rng, bayesian=True), x_tr, y_tr, rng, epochs=cfg.epochs,
                         batch=cfg.batch, lr=cfg.lr, kl_weight=cfg.kl_weight, prior_sigma=cfg.prior_sigma)
     t_train = time.perf_counter() - t0
-    hw = bnn.map_to_hardware(bnn_net, device, calibration_x=x_tr)
+    hw = bnn.map_to_hardware(bnn_net, device, calibration_x=x_tr, first_layer_deterministic=first_layer_deterministic,
+                             rng=np.random.default_rng(seed + 7))
 
     p_dnn = bnn.predict_deterministic(dnn_net, x_te)[None]
     p_sw = bnn.predict_software(bnn_net, x_te, samples, rng)
-    p_hw = bnn.predict_spintronic(hw, x_te, samples, rng)
+    p_hw = bnn.predict_spintronic(hw, x_te, samples, rng, exact)
     out: dict = {
         "dnn": _summary(p_dnn, y_te, cfg.n_bins),
         "bnn_software": _summary(p_sw, y_te, cfg.n_bins),
@@ -189,7 +195,7 @@ def run_bnn(dataset: str = "digits", samples: int = 100, seed: int = 0, full: bo
         xb = (1.0 - f) * x_in + f * x_ood
         pd = bnn.predict_deterministic(dnn_net, xb)[None]
         ps = bnn.predict_software(bnn_net, xb, s_ood, rng)
-        ph = bnn.predict_spintronic(hw, xb, s_ood, rng)
+        ph = bnn.predict_spintronic(hw, xb, s_ood, rng, exact)
         sd, ss, sh = unc.decompose(pd), unc.decompose(ps), unc.decompose(ph)
         ood_rows.append({
             "fraction": f,
@@ -205,21 +211,30 @@ def run_bnn(dataset: str = "digits", samples: int = 100, seed: int = 0, full: bo
             "bnn_spintronic_accuracy": unc.accuracy(ph, y_in),
         })
     out["ood"] = ood_rows
-    # the paper drops the first layer's Bayes-MTJ because its sigmas were ~0 there (Fig. 3-3C); ours are not,
-    # so also report the mapping that keeps it (on the OOD subset: it is the costliest variant)
-    hw_all = bnn.map_to_hardware(bnn_net, device, calibration_x=x_tr, first_layer_deterministic=False)
-    p_all = bnn.predict_spintronic(hw_all, x_in, s_ood, rng)
-    out["bnn_spintronic_bayes_first_layer"] = {
-        **_summary(p_all, y_in, cfg.n_bins), "samples": s_ood, "test_images": n_pairs,
-        "sigma_clipped_fraction": hw_all.sigma_clipped_fraction}
+    out["first_layer"] = hw.first_layer
     out["ood_set"] = {"description": OOD_DESCRIPTION, "pairs_per_fraction": n_pairs, "samples": s_ood}
+    out["data"] = {"n_test": len(x_te), "seed": seed}
+    if light:
+        out["timing_s"] = {"train_classifiers": t_train, "total": time.perf_counter() - t0}
+        return out
+    # the paper drops the first layer's Bayes-MTJ because its sigmas were ~0 there (Fig. 3-3C); report the
+    # other choice of first layer too (on the OOD subset)
+    hw_alt = bnn.map_to_hardware(bnn_net, device, calibration_x=x_tr, rng=np.random.default_rng(seed + 7),
+                                 first_layer_deterministic=not hw.first_layer["deterministic"])
+    p_alt = bnn.predict_spintronic(hw_alt, x_in, s_ood, rng, exact)
+    out["bnn_spintronic_alt_first_layer"] = {
+        **_summary(p_alt, y_in, cfg.n_bins), "samples": s_ood, "test_images": n_pairs,
+        "first_layer": "deterministic" if hw_alt.first_layer["deterministic"] else "bayes_mtj",
+        "sigma_clipped_fraction": hw_alt.sigma_clipped_fraction}
 
     # Fig. 3-5C: ECE vs the Bayes-MTJ noise on/off ratio
     onoff = []
     x_sub, y_sub = x_te[pick], y_te[pick]  # the same test images as the OOD pairs
     for ratio in ON_OFF_RATIOS:
-        hw_r = bnn.map_to_hardware(bnn_net, device.with_(noise_on_off_ratio=ratio), calibration_x=x_tr)
-        ph = bnn.predict_spintronic(hw_r, x_sub, s_ood, rng)
+        hw_r = bnn.map_to_hardware(bnn_net, device.with_(noise_on_off_ratio=ratio), calibration_x=x_tr,
+                                   first_layer_deterministic=hw.first_layer["deterministic"],
+                                   rng=np.random.default_rng(seed + 7))
+        ph = bnn.predict_spintronic(hw_r, x_sub, s_ood, rng, exact)
         onoff.append({"on_off_ratio": ratio, "ece": unc.ece(ph, y_sub, cfg.n_bins), "accuracy": unc.accuracy(ph, y_sub),
                       "sigma_clipped_fraction": hw_r.sigma_clipped_fraction})
     out["on_off_sweep"] = onoff
@@ -240,17 +255,29 @@ def run_bnn(dataset: str = "digits", samples: int = 100, seed: int = 0, full: bo
         "dnn_parameters": dnn_net.n_parameters, "bnn_parameters": bnn_net.n_parameters,
         "samples": samples, "seed": seed, "full": full, "config": asdict(cfg),
         "software_sampling": "one weight draw per sample, shared by the batch (as TFP per batch)",
-        "spintronic_sampling": "fresh device noise on every MVM; first layer without Bayes-MTJ",
+        "spintronic_sampling": (f"fresh device noise on every MVM, Bayes-MTJ noise "
+                                f"{'drawn per device (exact)' if exact else 'output-referred (sum over fan-in)'}; "
+                                f"first layer {'deterministic' if hw.first_layer['deterministic'] else 'on Bayes-MTJs'} "
+                                f"({_first_layer_words(hw.first_layer)})"),
     }
     out["paper_table_3_3_percent"] = _paper_table_3_3()
     if regression:
-        out["regression"] = run_regression(samples=samples, seed=seed, full=full, device=device)
+        out["regression"] = run_regression(samples=samples, seed=seed, full=full, device=device, exact=exact,
+                                           first_layer_deterministic=first_layer_deterministic)
     out["timing_s"] = {"train_classifiers": t_train, "total": time.perf_counter() - t0}
     return out
 
 
+def _first_layer_words(d: dict) -> str:
+    if d["decided_by"] != "data":
+        return f"set by the {d['decided_by']}"
+    cmp = "<" if d["deterministic"] else ">="
+    return f"median sigma/max|mu| = {d['median_sigma_over_mu_max']:.3f} {cmp} threshold {d['threshold']:.3f}"
+
+
 def run_regression(samples: int = 100, seed: int = 0, full: bool = False,
-                   device: BayesMtjParams | None = None, config: RegressionConfig | None = None) -> dict:
+                   device: BayesMtjParams | None = None, config: RegressionConfig | None = None,
+                   exact: bool = False, first_layer_deterministic: bool | None = None) -> dict:
     """Sec. 3.0.5 / Fig. 3-7: Auto MPG BNN (128-32-1, Eq. 3.10): RMSE and coverage of alpha intervals vs alpha."""
     from ppa.accuracy.datasets import load_auto_mpg
 
@@ -268,13 +295,15 @@ def run_regression(samples: int = 100, seed: int = 0, full: bool = False,
     bnn_net = bnn.init_mlp(sizes, rng, bayesian=True, task="regression")
     bnn.train(bnn_net, x_tr, y_tr, rng, epochs=cfg.epochs, batch=cfg.batch, lr=cfg.lr, kl_weight=cfg.kl_weight,
               prior_sigma=cfg.prior_sigma, sigma0=cfg.sigma0)
-    hw = bnn.map_to_hardware(bnn_net, device, calibration_x=x_tr)
-    hw_all = bnn.map_to_hardware(bnn_net, device, calibration_x=x_tr, first_layer_deterministic=False)
+    hw = bnn.map_to_hardware(bnn_net, device, calibration_x=x_tr, first_layer_deterministic=first_layer_deterministic,
+                             rng=np.random.default_rng(seed + 107))
+    hw_all = bnn.map_to_hardware(bnn_net, device, calibration_x=x_tr, rng=np.random.default_rng(seed + 107),
+                                 first_layer_deterministic=not hw.first_layer["deterministic"])
     y_te = split.y_test
     pd = bnn.predict_deterministic(dnn_net, x_te) * y_std + y_mean
     ps = bnn.predict_software(bnn_net, x_te, samples, rng) * y_std + y_mean
-    ph = bnn.predict_spintronic(hw, x_te, samples, rng) * y_std + y_mean
-    pa = bnn.predict_spintronic(hw_all, x_te, samples, rng) * y_std + y_mean
+    ph = bnn.predict_spintronic(hw, x_te, samples, rng, exact) * y_std + y_mean
+    pa = bnn.predict_spintronic(hw_all, x_te, samples, rng, exact) * y_std + y_mean
     alphas = np.array(ALPHAS)
     cov_s = unc.interval_coverage(ps, y_te, alphas)
     cov_h = unc.interval_coverage(ph, y_te, alphas)
@@ -292,15 +321,16 @@ def run_regression(samples: int = 100, seed: int = 0, full: bool = False,
                            "coverage_90": float(unc.interval_coverage(ph, y_te, [0.9])[0]),
                            "mean_interval_90_mpg": float(np.mean(np.diff(np.quantile(ph, [0.05, 0.95], axis=0), axis=0))),
                            "sigma_clipped_fraction": hw.sigma_clipped_fraction},
-        # the paper's mapping leaves the first layer without a Bayes-MTJ because its sigmas were ~0 there;
-        # this variant keeps it, for networks (like this one) whose first-layer sigmas are not small
-        "bnn_spintronic_bayes_first_layer": {
+        # the other choice of first layer than the data made (the paper's mapping leaves it deterministic)
+        "first_layer": hw.first_layer,
+        "bnn_spintronic_alt_first_layer": {
+            "first_layer": "deterministic" if hw_all.first_layer["deterministic"] else "bayes_mtj",
             "rmse_mpg": rmse(pa.mean(axis=0)), "coverage_error": float(np.mean(np.abs(cov_a - alphas))),
             "coverage_90": float(unc.interval_coverage(pa, y_te, [0.9])[0]),
             "mean_interval_90_mpg": float(np.mean(np.diff(np.quantile(pa, [0.05, 0.95], axis=0), axis=0))),
             "sigma_clipped_fraction": hw_all.sigma_clipped_fraction},
         "coverage": [{"alpha": float(a), "bnn_software": float(s), "bnn_spintronic": float(h),
-                      "bnn_spintronic_bayes_first_layer": float(q)}
+                      "bnn_spintronic_alt_first_layer": float(q)}
                      for a, s, h, q in zip(alphas, cov_s, cov_h, cov_a)],
         "sigma_layers": _sigma_stats(bnn_net, hw),
         "data": {"dataset": "Auto MPG (vega_datasets cars.json, 392 cars with horsepower)", "n_train": len(x_tr),
@@ -308,3 +338,45 @@ def run_regression(samples: int = 100, seed: int = 0, full: bool = False,
                  "target": "miles per gallon (trained standardised; Eq. 3.10 sigma0 in standardised units)"},
         "timing_s": time.perf_counter() - t0,
     }
+
+
+SEED_MODELS = ("dnn", "bnn_software", "bnn_spintronic")
+SEED_METRICS = ("accuracy", "ece", "entropy_total", "entropy_aleatoric", "entropy_epistemic")
+SEED_OOD_KEYS = ("dnn_ece", "bnn_software_ece", "bnn_spintronic_ece", "bnn_software_epistemic",
+                 "bnn_spintronic_epistemic", "bnn_spintronic_aleatoric")
+
+
+def _mean_std(values: list[float]) -> dict:
+    v = np.asarray(values, dtype=np.float64)
+    return {"mean": float(v.mean()), "std": float(v.std(ddof=1)) if v.size > 1 else 0.0, "values": v.tolist()}
+
+
+def summarise_seeds(runs: list[dict]) -> dict:
+    """Table 3-3 / Fig. 3-5 figures over seeds as mean +- sample std, and how often spintronic ECE < software ECE."""
+    out: dict = {"seeds": [r["data"]["seed"] for r in runs], "n": len(runs)}
+    out["in_distribution"] = {m: {k: _mean_std([r[m][k] for r in runs]) for k in SEED_METRICS} for m in SEED_MODELS}
+    out["ood"] = [{"fraction": row["fraction"],
+                   **{k: _mean_std([r["ood"][i][k] for r in runs]) for k in SEED_OOD_KEYS}}
+                  for i, row in enumerate(runs[0]["ood"])]
+    half = next(i for i, row in enumerate(runs[0]["ood"]) if abs(row["fraction"] - 0.5) < 1e-9)
+    out["spintronic_ece_below_software"] = {
+        "in_distribution": sum(r["bnn_spintronic"]["ece"] < r["bnn_software"]["ece"] for r in runs),
+        "ood_fraction_0.5": sum(r["ood"][half]["bnn_spintronic_ece"] < r["ood"][half]["bnn_software_ece"] for r in runs),
+        "of": len(runs)}
+    out["first_layer"] = [r["first_layer"] for r in runs]
+    return out
+
+
+def run_bnn_seeds(seeds: int = 5, seed: int = 0, **kw) -> dict:
+    """`run_bnn` at `seed` in full, plus light runs at seed+1 .. seed+seeds-1 summarised as mean +- std."""
+    t0 = time.perf_counter()
+    first = run_bnn(seed=seed, **kw)
+    if kw.get("dataset", "digits") != "digits" or seeds <= 1:
+        if seeds > 1:
+            first["seeds_note"] = "seed spreads are computed for the digits classification only"
+        return first
+    light_kw = {k: v for k, v in kw.items() if k != "regression"}
+    runs = [first] + [run_bnn(seed=seed + k, regression=False, light=True, **light_kw) for k in range(1, seeds)]
+    first["over_seeds"] = summarise_seeds(runs)
+    first["timing_s"]["all_seeds"] = time.perf_counter() - t0
+    return first

@@ -45,6 +45,7 @@ def main() -> None:
       ppa compare networks/vgg8.yaml --uncertainty 1000   Table VI with 90 % intervals on the ratios
       ppa sensitivity networks/vgg8.yaml --hw dw_40nm     which constants move the estimate (tornado)
       ppa accuracy qnn / ppa accuracy bnn                 accuracy the devices keep
+      ppa accuracy mvm crossbar_balanced_8b --size 1024   analog MVM error and speed on a crossbar spec
     Hardware specs (--hw) are YAML files or the names of the shipped ones in hwspecs/.
     Every command has --help; bad input exits with status 2 and one line naming file, line and field.
     """

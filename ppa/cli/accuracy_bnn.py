@@ -23,7 +23,7 @@ def _classification_tables(r: dict, fmt: str) -> list[str]:
     for key, label, pkey in (("dnn", "DNN (software)", "dnn_software"),
                              ("bnn_software", "BNN (software)", "bnn_software"),
                              ("bnn_spintronic", "BNN (spintronic)", "bnn_spintronic"),
-                             ("bnn_spintronic_bayes_first_layer", "BNN (spintronic, Bayes-MTJ in layer 1)*", None)):
+                             ("bnn_spintronic_alt_first_layer", _alt_label(r) + "*", None)):
         m = r.get(key)
         if m is None:
             continue
@@ -38,10 +38,14 @@ def _classification_tables(r: dict, fmt: str) -> list[str]:
         f"software BNN: {d['software_sampling']}; spintronic: {d['spintronic_sampling']}",
         "paper columns: SAND2022-13142 Table 3-3, Fashion MNIST / LeNet-5 (compare trends, not values)",
     ]
-    v = r.get("bnn_spintronic_bayes_first_layer")
+    fl = r.get("first_layer")
+    if fl:
+        notes.append(f"layer 1 {'deterministic' if fl['deterministic'] else 'on Bayes-MTJs'}: {_first_layer_words(fl)} "
+                     f"(the paper leaves it deterministic because its Fashion-MNIST sigmas were ~0)")
+    v = r.get("bnn_spintronic_alt_first_layer")
     if v:
-        notes.append(f"* on the {v['test_images']} OOD-pair test images, {v['samples']} samples (the paper's mapping "
-                     f"leaves layer 1 deterministic because its sigmas were ~0; ours are not)")
+        notes.append(f"* the other choice of layer 1, on the {v['test_images']} OOD-pair test images, "
+                     f"{v['samples']} samples")
     cols = [Column("model", "model", numeric=False), Column("acc", "accuracy %"), Column("ece", "ECE %"),
             Column("h_total", "H total"), Column("h_epi", "H epistemic"), Column("clip", "sigma clipped %"),
             Column("p_acc", "paper acc %"), Column("p_ece", "paper ECE %")]
@@ -81,13 +85,58 @@ def _classification_tables(r: dict, fmt: str) -> list[str]:
     return out
 
 
+def _alt_label(r: dict) -> str:
+    v = r.get("bnn_spintronic_alt_first_layer") or {}
+    return ("BNN (spintronic, layer 1 deterministic)" if v.get("first_layer") == "deterministic"
+            else "BNN (spintronic, Bayes-MTJ in layer 1)")
+
+
+def _first_layer_words(d: dict) -> str:
+    from ppa.accuracy.experiments_bnn import _first_layer_words as words
+
+    return words(d)
+
+
+def _pm(d: dict, scale: float = 1.0, digits: int = 2) -> str:
+    return f"{scale * d['mean']:.{digits}f} ± {scale * d['std']:.{digits}f}"
+
+
+def _seed_tables(o: dict, fmt: str) -> list[str]:
+    from ppa.report.tables import Column, render_table
+
+    names = {"dnn": "DNN (software)", "bnn_software": "BNN (software)", "bnn_spintronic": "BNN (spintronic)"}
+    rows = [{"model": names[m], "acc": _pm(d["accuracy"], 100), "ece": _pm(d["ece"], 100),
+             "h_total": _pm(d["entropy_total"], 1, 4), "h_epi": _pm(d["entropy_epistemic"], 1, 4)}
+            for m, d in o["in_distribution"].items()]
+    c = o["spintronic_ece_below_software"]
+    n_det = sum(f["deterministic"] for f in o["first_layer"])
+    notes = [f"seeds {', '.join(map(str, o['seeds']))} (data split, initialisation and draws); mean ± sample std",
+             f"spintronic ECE < software ECE in {c['in_distribution']} of {c['of']} seeds in distribution, "
+             f"{c['ood_fraction_0.5']} of {c['of']} at 50 % out-of-distribution",
+             f"layer 1 deterministic by the data in {n_det} of {len(o['first_layer'])} seeds (median sigma/max|mu| "
+             + ", ".join(f"{f['median_sigma_over_mu_max']:.3f}" for f in o["first_layer"])
+             + f"; threshold {o['first_layer'][0]['threshold']:.3f})"]
+    text = lambda k, h: Column(k, h, numeric=False)  # noqa: E731
+    out = [render_table(rows, [text("model", "model"), text("acc", "accuracy %"), text("ece", "ECE %"),
+                               text("h_total", "H total"), text("h_epi", "H epistemic")], fmt,
+                        title=f"In distribution over {o['n']} seeds", notes=notes)]
+    ood = [{"fraction": r["fraction"], "dnn": _pm(r["dnn_ece"], 100), "sw": _pm(r["bnn_software_ece"], 100),
+            "hw": _pm(r["bnn_spintronic_ece"], 100), "swe": _pm(r["bnn_software_epistemic"], 1, 3),
+            "hwe": _pm(r["bnn_spintronic_epistemic"], 1, 3)} for r in o["ood"]]
+    out.append(render_table(ood, [Column("fraction", "OOD fraction"), text("dnn", "DNN ECE %"),
+                                  text("sw", "BNN sw ECE %"), text("hw", "BNN spin ECE %"),
+                                  text("swe", "sw H epistemic"), text("hwe", "spin H epistemic")], fmt,
+                            title=f"Out-of-distribution blend over {o['n']} seeds"))
+    return out
+
+
 def _regression_tables(r: dict, fmt: str) -> list[str]:
     from ppa.report.tables import Column, render_table
 
     rows = []
     for key, label in (("dnn", "DNN (software)"), ("bnn_software", "BNN (software)"),
                        ("bnn_spintronic", "BNN (spintronic)"),
-                       ("bnn_spintronic_bayes_first_layer", "BNN (spintronic, Bayes-MTJ in layer 1)")):
+                       ("bnn_spintronic_alt_first_layer", _alt_label(r))):
         m = r[key]
         rows.append({"model": label, "rmse": m["rmse_mpg"], "cov_err": _pct(m.get("coverage_error")),
                      "cov90": _pct(m.get("coverage_90")), "w90": m.get("mean_interval_90_mpg"),
@@ -100,10 +149,15 @@ def _regression_tables(r: dict, fmt: str) -> list[str]:
                         notes=[(f"{d['dataset']}: {d['n_train']} train / {d['n_test']} test, dense "
                                f"{'-'.join(map(str, d['network']))}, Eq. 3.10 loss, {d['samples']} samples")])]
     cov = [{"alpha": _pct(c["alpha"]), "sw": _pct(c["bnn_software"]), "hw": _pct(c["bnn_spintronic"]),
-            "hw1": _pct(c["bnn_spintronic_bayes_first_layer"])} for c in r["coverage"]]
+            "hw1": _pct(c["bnn_spintronic_alt_first_layer"])} for c in r["coverage"]]
+    alt = "spin, layer 1 deterministic %" if r["bnn_spintronic_alt_first_layer"]["first_layer"] == "deterministic" \
+        else "spin + layer-1 MTJ %"
+    fl = r.get("first_layer")
+    notes = [f"spintronic layer 1 {'deterministic' if fl['deterministic'] else 'on Bayes-MTJs'}: "
+             f"{_first_layer_words(fl)}"] if fl else []
     out.append(render_table(cov, [Column("alpha", "alpha %"), Column("sw", "software coverage %"),
-                                  Column("hw", "spintronic coverage %"), Column("hw1", "spin + layer-1 MTJ %")], fmt,
-                            title="Coverage of the alpha credible interval (Fig. 3-7B analogue)"))
+                                  Column("hw", "spintronic coverage %"), Column("hw1", alt)], fmt,
+                            title="Coverage of the alpha credible interval (Fig. 3-7B analogue)", notes=notes))
     return out
 
 
@@ -113,10 +167,17 @@ def render(result: dict, fmt: str) -> str:
         return to_json(result)
     if "ood" in result:
         parts = _classification_tables(result, fmt)
+        if "over_seeds" in result:
+            parts += _seed_tables(result["over_seeds"], fmt)
         if "regression" in result:
             parts += _regression_tables(result["regression"], fmt)
     else:
         parts = _regression_tables(result, fmt)
+    xb = result.get("dw_pair_from_crossbar")
+    if xb:
+        parts.append(f"DW pair and ADC from crossbar {xb['spec']}: "
+                     + ", ".join(f"{k} = {v:.4g}" if isinstance(v, float) else f"{k} = {v}"
+                                 for k, v in xb["fields"].items()) + "\n")
     spec = result.get("device_from_spec")
     if spec:
         missing = "" if spec["has_bayes_mtj"] else " (the spec has no bayes_mtj section: paper values used for it)"
@@ -150,6 +211,16 @@ def register(cli: click.Group) -> None:
                   help="Monte Carlo samples per prediction (the paper used 100).")
     @click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=0, show_default=True,
                   help="Seed of every random draw (0 to 2^32-1).")
+    @click.option("--seeds", type=click.IntRange(1, 100), default=5, show_default=True,
+                  help="Repeat the digits classification for seeds SEED .. SEED+SEEDS-1 and report accuracy, ECE "
+                       "and entropy as mean ± std (the sweeps and Auto MPG run at SEED only).")
+    @click.option("--exact", is_flag=True,
+                  help="Draw every Bayes-MTJ's Eq. 3.5 sample on every MVM instead of their output-referred sum "
+                       "(slower; the same distribution's mean and variance).")
+    @click.option("--first-layer", "first_layer", type=click.Choice(["auto", "deterministic", "bayes_mtj"]),
+                  default="auto", show_default=True,
+                  help="Layer 1 on Bayes-MTJs or not; auto: deterministic only if its median sigma / max|mu| is "
+                       "below half an LSB of the 4-bit mean (1/30), as the paper's ~0 sigmas were.")
     @click.option("--full", is_flag=True,
                   help="Wider network, longer training, 1000 OOD pairs and all samples in the sweeps "
                        "(about 8 minutes on 2 cores).")
@@ -157,8 +228,13 @@ def register(cli: click.Group) -> None:
                   help="Hardware spec (YAML path or shipped name) giving bayes_mtj (noise range, fit, "
                        "sigma bits), dw_pair (notches, read noise) and adc.bits. Default: the paper's device, "
                        "ideal ADC.")
+    @click.option("--crossbar", "crossbar", metavar="SPEC",
+                  help="Crossbar description (kind: crossbar, e.g. crossbar_balanced_8b) of the DW pair holding mu: "
+                       "notches, weight bits, read noise and programming error in G_max, ADC. Fields this cell "
+                       "model cannot honour (offset encoding, drift, wires, DAC bits) are refused, never ignored.")
     @format_option(choices=FORMATS)
-    def bnn_command(dataset: str, samples: int, seed: int, full: bool, hw: str | None, fmt: str) -> None:
+    def bnn_command(dataset: str, samples: int, seed: int, seeds: int, exact: bool, first_layer: str, full: bool,
+                    hw: str | None, crossbar: str | None, fmt: str) -> None:
         """Bayesian network on Bayes-MTJ noise vs software BNN vs DNN (SAND2022-13142 sec. 3.0.4-3.0.5).
 
         \b
@@ -168,21 +244,24 @@ def register(cli: click.Group) -> None:
           BNN (spintronic)    the same BNN on the probabilistic cell: mu on a DW-MTJ pair
                               (4 bits, 16 notches, 0.335 % read noise), sigma on the Bayes-MTJ
                               (Eq. 3.5 noise, Eq. 3.6 scale, 38.9:1 range with clipping, 4-bit
-                              levels), noise redrawn on every MVM, first layer without Bayes-MTJ
-        and reports accuracy, ECE (Eq. 3.9) and entropy split (Eqs. 3.7-3.8); ECE and epistemic
+                              levels), noise redrawn on every MVM (output-referred; --exact
+                              per device), layer 1 on Bayes-MTJs unless its sigmas are small
+        and reports accuracy, ECE (Eq. 3.9) and entropy split (Eqs. 3.7-3.8), also as mean ± std over
+        --seeds runs; ECE and epistemic
         entropy vs out-of-distribution fraction (digits blended with 8x8 patches of scikit-learn's
         shipped photographs), vs samples per prediction, and vs the noise on/off ratio; and for
         Auto MPG (vega_datasets) the coverage of alpha credible intervals.
 
         \b
         Examples:
-          ppa accuracy bnn                         default run, under a minute
+          ppa accuracy bnn                         default run (5 seeds), under a minute
           ppa accuracy bnn --format json           one JSON object for scripts
           ppa accuracy bnn --dataset auto_mpg --samples 1000
           ppa accuracy bnn --hw pmac_40nm --format markdown
+          ppa accuracy bnn --crossbar crossbar_balanced_8b --seeds 1
         """
         from ppa.accuracy.bayes_mtj import BayesMtjParams
-        from ppa.accuracy.experiments_bnn import run_bnn
+        from ppa.accuracy.experiments_bnn import run_bnn_seeds
 
         device, from_spec = None, None
         if hw:
@@ -198,9 +277,27 @@ def register(cli: click.Group) -> None:
                 raise PpaError(f"cannot model this device as a probabilistic cell: {exc}", file=hw) from None
             from_spec = {"spec": hw, "fields": sorted(fields),
                          "has_bayes_mtj": getattr(chip.device, "bayes_mtj", None) is not None}
-        result = run_bnn(dataset=dataset, samples=samples, seed=seed, full=full, device=device)
+        from_crossbar = None
+        if crossbar:
+            from ppa.accuracy.bayes_mtj import CrossbarNotModelled
+            from ppa.spec.crossbar import load_crossbar
+            from ppa.errors import PpaError
+
+            xb = load_crossbar(crossbar)
+            try:
+                fields = BayesMtjParams.fields_from_crossbar(xb)
+            except CrossbarNotModelled as exc:
+                raise PpaError(f"not modelled by the probabilistic cell: {exc.message}", file=crossbar,
+                               field=exc.field) from None
+            device = (device or BayesMtjParams()).with_(**fields)
+            from_crossbar = {"spec": crossbar, "fields": {k: fields[k] for k in sorted(fields)}}
+        fl = {"auto": None, "deterministic": True, "bayes_mtj": False}[first_layer]
+        result = run_bnn_seeds(seeds=seeds, dataset=dataset, samples=samples, seed=seed, full=full, device=device,
+                               exact=exact, first_layer_deterministic=fl)
         if from_spec is not None:
             result["device_from_spec"] = from_spec
+        if from_crossbar is not None:
+            result["dw_pair_from_crossbar"] = from_crossbar
         emit(render(result, fmt))
 
     @cli.command("retention")

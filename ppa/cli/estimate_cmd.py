@@ -53,14 +53,20 @@ def _scale(images, epochs, images_per_epoch) -> tuple[int, str]:
 @click.option("--mu-bits", type=click.IntRange(1, 16), default=None,
               help="Probabilistic-MAC specs only: bits of each weight mean (4: one DW pair; 8: two bit-sliced pairs, "
                    "as for the paper's ResNet) [default: the spec's dw_pair.mu_bits].")
+@click.option("--input-shape", default=None, metavar="N,C,H,W",
+              help="PyTorch modules saved whole (.pt, .pth) only: the example input to trace, e.g. 1,3,224,224.")
+@click.option("--sequence-length", type=click.IntRange(min=1), default=None,
+              help="Transformer YAML networks only: run at this sequence length instead of the file's.")
 @uncertainty_options
 @format_option()
-def estimate_cmd(network, hw, mode, images, epochs, samples, mu_bits, samples_mc, seed, fmt):
-    """Per-layer area, latency and energy of NETWORK (YAML, NeuroSim NetWork.csv or ONNX) on one design.
+def estimate_cmd(network, hw, mode, images, epochs, samples, mu_bits, input_shape, sequence_length, samples_mc, seed, fmt):
+    """Per-layer area, latency and energy of NETWORK (YAML, NeuroSim NetWork.csv, ONNX or PyTorch) on one design.
 
     \b
     Examples:
       ppa estimate networks/vgg8.yaml --mode training
+      ppa estimate networks/bert_base_s128.yaml --hw sram_40nm --sequence-length 512
+      ppa estimate model.pt --input-shape 1,3,224,224       (a module saved by torch.save; .pt2 needs no shape)
       ppa estimate networks/vgg8.yaml --hw sram_40nm --mode training --epochs 1 --format markdown
       ppa estimate networks/lenet5.yaml --hw pmac_40nm --samples 100     (BNN prediction cost)
       ppa estimate networks/vgg8.yaml --mode training --uncertainty 1000  (median [p5, p95] per category)
@@ -70,7 +76,16 @@ def estimate_cmd(network, hw, mode, images, epochs, samples, mu_bits, samples_mc
     from ppa.workload import load_network
     from ppa.spec import load_chip
 
-    net = load_network(network)
+    shape = None
+    if input_shape is not None:
+        try:
+            shape = tuple(int(v) for v in input_shape.split(","))
+        except ValueError:
+            raise click.BadParameter(f"expected comma-separated whole numbers such as 1,3,224,224, got {input_shape!r}",
+                                     param_hint="--input-shape") from None
+        if not shape or min(shape) < 1:
+            raise click.BadParameter(f"sizes must be >= 1, got {input_shape!r}", param_hint="--input-shape")
+    net = load_network(network, shape, sequence_length)
     chip = load_chip(hw)
     if chip.probabilistic:
         if samples_mc is not None:
@@ -96,17 +111,15 @@ def estimate_cmd(network, hw, mode, images, epochs, samples, mu_bits, samples_mc
         if mc is not None:
             out["uncertainty"] = mc.summary()
         return emit(to_json(out))
-    from ppa.cost.estimate import CATEGORIES
-
     quantities = (("latency_s", "Latency (s)"), ("energy_j", "Energy (J)"))
     parts = []
     for q, label in quantities:
         wide = est.per_layer(q) * scale
-        records = [{"layer": name, **{c: float(row[c]) for c in CATEGORIES}, "total": float(row.sum())}
+        records = [{"layer": name, **{c: float(row[c]) for c in est.categories}, "total": float(row.sum())}
                    for name, row in wide.iterrows()]
-        tot = {c: float(wide[c].sum()) for c in CATEGORIES}
+        tot = {c: float(wide[c].sum()) for c in est.categories}
         records.append({"layer": "total", **tot, "total": sum(tot.values())})
-        cols = [Column("layer", "layer", numeric=False)] + [Column(c) for c in CATEGORIES] + [Column("total")]
+        cols = [Column("layer", "layer", numeric=False)] + [Column(c) for c in est.categories] + [Column("total")]
         parts.append(render_table(records, cols, fmt, title=f"{label} of {est.network} on {est.hardware}, {mode}, {what}"))
     area = [{"category": k, "area_m2": v, "area_mm2": v * 1e6} for k, v in est.area_m2.items()]
     parts.append(render_table(area, [Column("category", numeric=False), Column("area_m2", "area (m^2)"), Column("area_mm2", "area (mm^2)")],

@@ -23,14 +23,20 @@ from ppa.cost.components.converters import CurrentConveyor, RowDac, SarAdc
 from ppa.cost.components.digital import Adder, Buffer, MacUnit, ShiftAdd
 from ppa.cost.components.interconnect import HTree
 from ppa.cost.checks import check_estimate_arguments, check_priced
+from ppa.cost.components.vector import VectorUnit
 from ppa.errors import PpaError
-from ppa.cost.mapping import Activity, Geometry, LayerShapes, count_actions
+from ppa.cost.mapping import (Activity, DigitalActivity, Geometry, LayerShapes, OperandWrites, count_actions,
+                              count_digital, operand_writes, without_training_of_operands)
 from ppa.workload.network import Network
 from ppa.spec import Chip
 
 Mode = Literal["inference", "training"]
 PAPER_CATEGORIES = ("adc", "accumulation", "synaptic_array", "weight_gradient", "weight_update")
 CATEGORIES = PAPER_CATEGORIES + ("readout", "buffer", "interconnect")
+# layers beyond the paper's CNNs: the vector unit (softmax, layer norm, GELU, adds) and activation-by-activation
+# products (digital MACs, or operand writes into arrays); present in a table only when the network has such layers
+EXTRA_CATEGORIES = ("vector", "dynamic_matmul")
+ALL_CATEGORIES = CATEGORIES + EXTRA_CATEGORIES
 AREA_CATEGORIES = ("imc", "routing", "adc", "readout", "accumulation", "other_logic_and_storage", "weight_gradient")
 
 
@@ -155,6 +161,48 @@ def price_layers(a: Activity, g: Geometry, pr: Prices, chip: Chip, htree_bit_ene
     return {"energy_j": energy, "latency_s": latency}
 
 
+def _matmul_lanes(chip):
+    """Digital MAC lanes of dynamic products: the vector unit's own, or the weight-gradient unit's (idle in inference)."""
+    own = chip.vector_unit.matmul_lanes
+    return chip.training.wg_lanes if own is None else own
+
+
+def vector_unit_area(chip, digital: DigitalActivity):
+    """Area of the vector unit, on chips whose network has vector-unit layers (else 0); design points keep their
+    leading axes (a swept `lanes` of shape (P, 1) gives (P,), as chip_area's totals)."""
+    if not digital.names:
+        return 0.0
+    area = np.asarray(VectorUnit.from_spec(chip.vector_unit, chip.technology).area, dtype=np.float64)
+    return area.reshape(area.shape[:-1]) if area.ndim >= 2 else area
+
+
+def price_operand_writes(w: OperandWrites, pr: Prices, chip: Chip, training: bool) -> dict[str, dict[str, np.ndarray]]:
+    """`dynamic_matmul: array`: writing each image's operand into the arrays (device write energy, row-by-row
+    write latency) and reading it from the buffer; in training, the two backward products run digitally."""
+    bus = chip.hierarchy.bus_width
+    backward = w.backward_macs if training else 0.0 * w.backward_macs
+    lanes = _matmul_lanes(chip)
+    return {
+        "energy_j": {"dynamic_matmul": w.cell_writes * pr.cell_write_energy + backward * pr.mac.mac_energy,
+                     "buffer": w.bits * pr.buffer_bit_energy},
+        "latency_s": {"dynamic_matmul": w.row_steps * pr.cell_write_latency + backward / lanes * pr.mac.mac_latency,
+                      "buffer": w.bits / bus * pr.clock},
+    }
+
+
+def price_digital(d: DigitalActivity, pr: Prices, chip: Chip) -> dict[str, dict[str, np.ndarray]]:
+    """Vector-unit layers priced per operation, digital dynamic products per MAC, and their buffer traffic."""
+    vu = VectorUnit.from_spec(chip.vector_unit, chip.technology)
+    lanes = _matmul_lanes(chip)
+    bus = chip.hierarchy.bus_width
+    return {
+        "energy_j": {"vector": vu.energy(d.vector_ops), "dynamic_matmul": d.macs * pr.mac.mac_energy,
+                     "buffer": d.buffer_bits * pr.buffer_bit_energy},
+        "latency_s": {"vector": vu.latency(d.vector_ops), "dynamic_matmul": d.macs / lanes * pr.mac.mac_latency,
+                      "buffer": d.buffer_bits / bus * pr.clock},
+    }
+
+
 def chip_area(a: Activity, g: Geometry, pr: Prices, chip: Chip, shapes: LayerShapes) -> tuple[dict[str, np.ndarray], dict]:
     """Area by Table V category, and the H-tree geometry used to price data movement."""
     R, C = chip.subarray.rows, chip.subarray.columns
@@ -224,18 +272,24 @@ class Estimate:
     samples: int | None = None          # BNN samples per prediction (probabilistic chips), None for a DNN
     notes: list[str] = field(default_factory=list)
 
-    def totals(self, quantity: str, categories=CATEGORIES) -> dict[str, float]:
-        """Per-image totals of `energy_j` or `latency_s` by category, plus 'total' over `categories`."""
+    @property
+    def categories(self) -> tuple[str, ...]:
+        """The table's categories: CATEGORIES, plus EXTRA_CATEGORIES when the network has vector or dynamic layers."""
+        present = set(self.table["category"])
+        return tuple(c for c in ALL_CATEGORIES if c in present)
+
+    def totals(self, quantity: str, categories=None) -> dict[str, float]:
+        """Per-image totals of `energy_j` or `latency_s` by category, plus 'total' over `categories` (default: all)."""
         by_cat = self.table.groupby("category", sort=False)[quantity].sum()
-        out = {c: float(by_cat.get(c, 0.0)) for c in CATEGORIES}
-        out["total"] = float(sum(out[c] for c in categories))
+        out = {c: float(by_cat.get(c, 0.0)) for c in self.categories}
+        out["total"] = float(sum(out.get(c, 0.0) for c in (self.categories if categories is None else categories)))
         return out
 
     def per_layer(self, quantity: str) -> pd.DataFrame:
         """Layer x category matrix of `quantity` per image (layers in network order)."""
         wide = self.table.pivot(index="layer", columns="category", values=quantity)
         order = list(dict.fromkeys(self.table["layer"]))
-        return wide.loc[order, list(CATEGORIES)]
+        return wide.loc[order, list(self.categories)]
 
     def to_dict(self, scale: float = 1.0) -> dict:
         """The JSON form of the CLI (`--format json`): per image values, or scaled by `scale` images."""
@@ -245,12 +299,12 @@ class Estimate:
             for i, (name, row) in enumerate(wide.iterrows()):
                 if len(layers) <= i:
                     layers.append({"name": name})
-                layers[i][quantity] = {**{c: float(row[c]) for c in CATEGORIES}, "total": float(row.sum())}
+                layers[i][quantity] = {**{c: float(row[c]) for c in self.categories}, "total": float(row.sum())}
         key = "per_image" if scale == 1.0 else "run"
         out = {
             "network": self.network, "hardware": self.hardware, "mode": self.mode,
             "area_m2": dict(self.area_m2),
-            "per_image": {"latency_s": self.totals("latency_s", CATEGORIES), "energy_j": self.totals("energy_j", CATEGORIES)},
+            "per_image": {"latency_s": self.totals("latency_s"), "energy_j": self.totals("energy_j")},
             "paper_categories_per_image": {
                 "latency_s": self.totals("latency_s", PAPER_CATEGORIES)["total"],
                 "energy_j": self.totals("energy_j", PAPER_CATEGORIES)["total"],
@@ -288,13 +342,21 @@ def estimate(network: Network, chip: Chip, mode: Mode = "inference", samples: in
             raise PpaError("BNN predictions are priced for inference only", field="mode")
         if isinstance(samples, bool) or not isinstance(samples, (int, np.integer)) or samples < 1:
             raise PpaError(f"samples must be a whole number >= 1, got {samples!r}", field="samples")
-    shapes = LayerShapes.from_network(network, samples)
+    dynamic_in_arrays = chip.vector_unit.dynamic_matmul == "array"
+    training = mode == "training"
+    shapes = LayerShapes.from_network(network, samples, dynamic_in_arrays)
     if not shapes.names:
         raise PpaError("the network has no conv or fc layer to map", file=network.source or None)
     geometry = Geometry.from_chip(chip)
-    activity = count_actions(shapes, geometry).select(training=mode == "training")
+    activity = count_actions(shapes, geometry)
+    writes = operand_writes(shapes, geometry, activity)
+    activity = without_training_of_operands(activity, shapes).select(training=training)
+    digital = count_digital(network, geometry, dynamic_in_arrays, samples).select(training=training)
     prices = Prices.from_chip(chip)
     area, resources = chip_area(activity, geometry, prices, chip, shapes)
+    vector_area = vector_unit_area(chip, digital)        # the vector unit exists on chips whose network needs it
+    area["other_logic_and_storage"] = area["other_logic_and_storage"] + vector_area
+    area["total"] = area["total"] + vector_area
     area = {k: float(v) for k, v in area.items()}
     limit = chip.hierarchy.tiles
     if limit is not None and float(resources["tiles"]) > limit:
@@ -302,15 +364,39 @@ def estimate(network: Network, chip: Chip, mode: Mode = "inference", samples: in
                        f"{chip.hierarchy.subarrays_per_pe} subarrays; the chip has {limit}",
                        file=getattr(chip, "_source_path", None), field="hierarchy.tiles")
     priced = price_layers(activity, geometry, prices, chip, resources["htree_bit_energy"], resources["psum_bit_energy"])
-    check_priced(priced, area, shapes.names, getattr(chip, "_source_path", None))
+    extended = bool(digital.names) or bool(np.any(shapes.dynamic))
+    categories = ALL_CATEGORIES if extended else CATEGORIES
     n = len(shapes.names)
+    per_layer = {q: {c: np.broadcast_to(priced[q].get(c, 0.0), (n,)).astype(np.float64) for c in categories} for q in priced}
+    if extended:
+        for q, parts in price_operand_writes(writes, prices, chip, training).items():
+            for c, v in parts.items():
+                per_layer[q][c] = per_layer[q][c] + np.broadcast_to(v, (n,))
+        dig = price_digital(digital, prices, chip)
+        m = len(digital.names)
+        for q in per_layer:
+            extra = {c: np.broadcast_to(dig[q].get(c, 0.0), (m,)).astype(np.float64) for c in categories}
+            per_layer[q] = {c: np.concatenate([per_layer[q][c], extra[c]]) for c in categories}
+        index = {la.name: i for i, la in enumerate(network.layers)}
+        order = np.argsort([index[name] for name in shapes.names] + list(digital.index), kind="stable")
+        names = np.array(list(shapes.names) + list(digital.names), dtype=object)[order]
+        per_layer = {q: {c: v[order] for c, v in parts.items()} for q, parts in per_layer.items()}
+    else:
+        names = np.array(shapes.names, dtype=object)
+    check_priced(per_layer, area, list(names), getattr(chip, "_source_path", None))
+    n = len(names)
     rows = {
-        "layer": np.repeat(np.array(shapes.names, dtype=object), len(CATEGORIES)),
-        "category": np.tile(np.array(CATEGORIES, dtype=object), n),
-        "energy_j": np.stack([np.broadcast_to(priced["energy_j"][c], (n,)) for c in CATEGORIES], axis=1).ravel(),
-        "latency_s": np.stack([np.broadcast_to(priced["latency_s"][c], (n,)) for c in CATEGORIES], axis=1).ravel(),
+        "layer": np.repeat(names, len(categories)),
+        "category": np.tile(np.array(categories, dtype=object), n),
+        "energy_j": np.stack([per_layer["energy_j"][c] for c in categories], axis=1).ravel(),
+        "latency_s": np.stack([per_layer["latency_s"][c] for c in categories], axis=1).ravel(),
     }
     resources = {k: float(v) for k, v in resources.items() if not k.endswith(("bit_energy", "_m2"))}
     resources["weights"] = float(np.sum(activity.weights))
+    if dynamic_in_arrays and np.any(shapes.dynamic):
+        resources["operand_cell_writes"] = float(np.sum(writes.cell_writes))
+        endurance = getattr(chip.device, "endurance", None)
+        if endurance is not None:        # every operand cell is rewritten once per image
+            resources["lifetime_images"] = float(endurance)
     return Estimate(network.name, chip.name, mode, pd.DataFrame(rows), area, resources, chip.training.images_per_epoch,
                     samples=samples)

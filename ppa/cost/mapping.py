@@ -11,11 +11,11 @@ pass arrays of shape (P, 1) for design parameters and the layer arrays broadcast
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
-from ppa.workload.network import Network
+from ppa.workload.network import MVM_KINDS, Network
 
 
 @dataclass(frozen=True)
@@ -67,25 +67,34 @@ class LayerShapes:
     first: np.ndarray                 # True for the first MVM layer (no error back-propagation)
     passes: np.ndarray | float = 1.0  # forward passes per image: S samples for a stochastic BNN layer, else 1
     stochastic: np.ndarray | bool = False   # layers read with the Bayes-MTJ noise source (SAND2022-13142)
+    groups: np.ndarray | None = None  # conv groups / attention heads (None: all 1); see grouped_equivalent
+    dynamic: np.ndarray | None = None  # True for an activation operand written into arrays (dynamic_matmul: array)
 
     @classmethod
-    def from_network(cls, net: Network, samples: int | None = None) -> "LayerShapes":
+    def from_network(cls, net: Network, samples: int | None = None, dynamic_in_arrays: bool = False) -> "LayerShapes":
         """The layers of `net`; with `samples`, a BNN whose layers but the first are sampled `samples` times.
 
-        The first layer stays deterministic, computed once and reused by every sample (SAND2022-13142 Sec. 3.0.3)."""
-        layers = net.mvm_layers
+        The first layer stays deterministic, computed once and reused by every sample (SAND2022-13142 Sec. 3.0.3).
+        With `dynamic_in_arrays` the activation-by-activation matmuls are mapped too (their operand written first).
+        A layer on a sequence of T tokens enters as a map of side sqrt(T), so that W*W positions and
+        in_size^2 inputs per channel are T, as the counting below expects."""
+        kinds = MVM_KINDS + (("matmul",) if dynamic_in_arrays else ())
+        layers = [la for la in net.layers if la.kind in kinds]
         first = np.arange(len(layers)) == 0
         stochastic = ~first if samples is not None else np.zeros(len(layers), dtype=bool)
+        side = lambda la, size: np.sqrt(la.tokens) if la.tokens else size   # noqa: E731
         return cls(
             names=tuple(la.name for la in layers),
             kernel=np.array([la.kernel for la in layers], dtype=np.float64),
             in_channels=np.array([la.in_channels for la in layers], dtype=np.float64),
             out_channels=np.array([la.out_channels for la in layers], dtype=np.float64),
-            out_size=np.array([la.out_size for la in layers], dtype=np.float64),
-            in_size=np.array([la.in_size for la in layers], dtype=np.float64),
+            out_size=np.array([side(la, la.out_size) for la in layers], dtype=np.float64),
+            in_size=np.array([side(la, la.in_size) for la in layers], dtype=np.float64),
             first=first,
             passes=np.where(stochastic, float(samples or 1), 1.0),
             stochastic=stochastic,
+            groups=np.array([la.groups for la in layers], dtype=np.float64),
+            dynamic=np.array([la.kind == "matmul" for la in layers], dtype=bool),
         )
 
 
@@ -139,6 +148,7 @@ def _ceil_div(a, b):
 
 def count_actions(shapes: LayerShapes, g: Geometry) -> Activity:
     """Count every action of one image through the network on the hardware geometry (Dhull Table II)."""
+    shapes, group_scale = grouped_equivalent(shapes, g)     # grouped/depthwise conv and per-head matmuls
     K2 = shapes.kernel**2
     D, N, W = shapes.in_channels, shapes.out_channels, shapes.out_size
     P = W**2 * shapes.passes                              # OFM positions (of every sample), one step each
@@ -187,7 +197,7 @@ def count_actions(shapes: LayerShapes, g: Geometry) -> Activity:
     buffer_bits = in_bits + out_bits + np.where(train, err_bits + in_bits, 0.0)
     htree_bits = in_bits * col_blocks + out_bits * row_groups
 
-    return Activity(
+    return group_scale(Activity(
         subarrays=subarrays, row_groups=row_groups, weights=weights,
         fwd_steps=fwd_steps, fwd_cell_reads=fwd_cell_reads, fwd_row_drives=fwd_row_drives,
         fwd_conversions=fwd_conversions, fwd_tree_adds=fwd_tree_adds, fwd_tree_depth=fwd_tree_depth,
@@ -197,4 +207,171 @@ def count_actions(shapes: LayerShapes, g: Geometry) -> Activity:
         wg_macs=wg_macs, wg_data_bits=wg_data_bits, grad_accum_adds=grad_accum_adds,
         update_cell_writes=update_cell_writes, update_row_steps=update_row_steps,
         buffer_bits=buffer_bits, htree_bits=htree_bits,
-    )
+    ))
+
+
+# --- grouped convolution, attention heads, and activation operands written into arrays -------------------
+
+_PER_STEP = ("fwd_steps", "bwd_steps", "fwd_tree_depth", "bwd_tree_depth", "row_groups", "update_row_steps", "rows_per_read")
+_PER_WEIGHT = ("weights", "wg_macs", "grad_accum_adds", "update_cell_writes")
+
+
+def grouped_equivalent(shapes: LayerShapes, g: Geometry):
+    """Grouped conv (and per-head matmul) as parallel copies of a dense layer; returns (shapes, scale).
+
+    Per-group mapping: the unrolled matrix of a G-group layer is block-diagonal (G blocks of K*K*D/G rows
+    and N/G weight columns). As many groups as fit a subarray's rows and usable columns,
+    s = min(floor(R / (K*K*D/G)), floor((C - ref) / (N/G * cells)), G), share one subarray on its diagonal:
+    they are read in the same step, and the off-diagonal cells (holding zero) are read with them. Such a
+    subarray is a dense K x K x (s*D/G) x (s*N/G) layer, counted by `count_actions` as any other; the
+    G/s copies sit in separate subarrays and run in parallel: per-step counts (steps, tree depth) stay,
+    subarrays scale by ceil(G/s), per-weight counts (gradients, updates) by G/s^2 (the copy's zeros are
+    no weights), and every other action by G/s. A group too large for one subarray gets s = 1 (each group is
+    its own dense layer), unless mapping the whole layer densely (s = G) takes fewer subarrays. With G = 1
+    nothing changes. Broadcasts design points on leading axes."""
+    if shapes.groups is None:
+        return shapes, lambda activity: activity
+    G = shapes.groups
+    K2 = shapes.kernel**2
+    rows_g = K2 * shapes.in_channels / G
+    cols_g = shapes.out_channels / G * g.cells_per_weight
+    fit = np.minimum(np.floor(g.rows / rows_g), np.floor((g.columns - g.reference_columns) / cols_g))
+    packed = np.clip(fit, 1.0, G)
+    # a group slightly too big for one subarray can waste more than mapping the whole layer densely (s = G,
+    # zeros and all): take whichever needs fewer subarrays
+    s = np.where(np.ceil(G / packed) * _dense_subarrays(shapes, g, packed) <= _dense_subarrays(shapes, g, G), packed, G)
+    dense = replace(shapes, in_channels=s * shapes.in_channels / G, out_channels=s * shapes.out_channels / G)
+    copies = G / s
+
+    def scale(activity: Activity) -> Activity:
+        out = {}
+        for f in fields(activity):
+            v = getattr(activity, f.name)
+            if f.name in _PER_STEP:
+                out[f.name] = v
+            elif f.name == "subarrays":
+                out[f.name] = v * np.ceil(copies)
+            elif f.name in _PER_WEIGHT:
+                out[f.name] = v * copies / s
+            else:
+                out[f.name] = v * copies
+        return Activity(**out)
+
+    return dense, scale
+
+
+def _dense_subarrays(shapes: LayerShapes, g: Geometry, s):
+    """Subarrays of one dense K x K x (s*D/G) x (s*N/G) copy, as `count_actions` stacks it."""
+    K2 = shapes.kernel**2
+    D = s * shapes.in_channels / shapes.groups
+    N = s * shapes.out_channels / shapes.groups
+    per_subarray = np.maximum(1.0, np.floor(g.rows / D))
+    row_groups = np.where(D < g.rows, _ceil_div(K2, per_subarray), K2 * _ceil_div(D, g.rows))
+    return row_groups * _ceil_div(N * g.cells_per_weight, g.columns - g.reference_columns)
+
+
+@dataclass(frozen=True)
+class OperandWrites:
+    """Writing an activation operand (K^T, V) into arrays before an activation-by-activation product."""
+
+    cell_writes: np.ndarray           # cells written per image (every cell of the operand, every image)
+    row_steps: np.ndarray             # sequential row writes (the subarrays are written in parallel)
+    bits: np.ndarray                  # operand bits read from the buffer to be written
+    backward_macs: np.ndarray         # training: the two backward products (dA, dB), digital MACs
+
+
+def operand_writes(shapes: LayerShapes, g: Geometry, activity: Activity) -> OperandWrites:
+    """Counts for `dynamic_matmul: array`: the operand is new for every image, so all its cells are written.
+
+    Cells: the layer's (block-diagonal) operand entries x cells per entry; rows are written one at a time in
+    each subarray (as the weight update, Dhull Sec. III), the used rows min(R, D/G * s) of the densest copy."""
+    dyn = np.zeros(len(shapes.names), bool) if shapes.dynamic is None else shapes.dynamic
+    entries = np.where(dyn, activity.weights, 0.0)
+    dense, _ = grouped_equivalent(shapes, g)
+    rows_used = np.minimum(g.rows, dense.kernel**2 * dense.in_channels)
+    return OperandWrites(cell_writes=entries * g.cells_per_weight,
+                         row_steps=np.where(dyn, rows_used, 0.0),
+                         bits=entries * g.activation_bits,
+                         backward_macs=np.where(dyn, 2.0 * activity.wg_macs, 0.0))
+
+
+def without_training_of_operands(activity: Activity, shapes: LayerShapes) -> Activity:
+    """An operand written into arrays has no weights: no gradient storage, weight gradient, update or
+    error pass through its arrays (the backward products of a dynamic matmul are priced digitally)."""
+    if shapes.dynamic is None or not np.any(shapes.dynamic):
+        return activity
+    out = {}
+    for f in fields(activity):
+        v = getattr(activity, f.name)
+        zero = f.name in ("weights",) or f.name.startswith(("bwd_", "wg_", "grad_", "update_"))
+        out[f.name] = np.where(shapes.dynamic, 0.0, v) if zero else v
+    return Activity(**out)
+
+
+# --- layers of the digital vector unit and digital activation-by-activation products ----------------------
+
+# Operations per input element, counted from I-BERT's integer-only kernels (Kim et al., ICML 2021):
+# softmax = max compare + subtract (2) + i-exp (Alg. 2: scale by 1/ln2, floor, multiply-add, second-order
+# polynomial of 2 adds and a multiply, shift: 7) + running sum (1) + normalise by the reciprocal sum (1);
+# GELU = i-erf (sign, abs, clip, second-order polynomial, sign: 7) + add one + multiply by x + halve (3);
+# layer norm = mean add, subtract, square, variance add, multiply by 1/sigma, scale, shift (7; the one
+# integer square root per token, Alg. 4, is left out). A residual add is one add; BERT's embedding sums
+# three tables (2 adds); ViT's position embedding is one add; a mean over tokens is one add per value.
+OPS_PER_ELEMENT = {"softmax": 11, "gelu": 10, "layernorm": 7, "add": 1, "embedding": 2, "tokens": 1, "token_pool": 1}
+
+
+def vector_ops(kind: str, op: str, elements):
+    """Vector-unit operations of one layer of `kind` (network.VECTOR_KINDS) on `elements` input values."""
+    if kind == "tokens" and op != "position":
+        return np.zeros_like(np.asarray(elements, dtype=np.float64))
+    if kind == "token_pool" and op == "first":     # picking the class token moves data, computes nothing
+        return np.zeros_like(np.asarray(elements, dtype=np.float64))
+    return OPS_PER_ELEMENT[kind] * np.asarray(elements, dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class DigitalActivity:
+    """Per-image counts of the layers that run digitally: vector ops, dynamic-product MACs, buffer traffic."""
+
+    names: tuple[str, ...]
+    index: tuple[int, ...]            # position of each layer in the network
+    vector_ops: np.ndarray            # elementwise operations on the vector unit
+    macs: np.ndarray                  # multiply-accumulates of activation-by-activation products (digital)
+    buffer_bits: np.ndarray           # operands read from and results written to the buffers
+
+    def select(self, training: bool) -> "DigitalActivity":
+        """Training adds the backward pass: the same vector ops again, and two products per dynamic product
+        (dA = dC.B^T and dB = A^T.dC), which run digitally whatever `dynamic_matmul` says."""
+        if not training:
+            return self
+        return DigitalActivity(self.names, self.index, 2.0 * self.vector_ops, 3.0 * self.macs, 2.0 * self.buffer_bits)
+
+
+def count_digital(net: Network, g: Geometry, dynamic_in_arrays: bool = False, samples: int | None = None) -> DigitalActivity:
+    """Vector-unit layers (network.VECTOR_KINDS) and, unless written into arrays, the dynamic matmuls.
+
+    With BNN `samples`, every layer after the first weight layer runs once per sample (as `LayerShapes` has it)."""
+    from ppa.workload.network import VECTOR_KINDS
+
+    picked = [(i, la) for i, la in enumerate(net.layers)
+              if la.kind in VECTOR_KINDS or (la.kind == "matmul" and not dynamic_in_arrays)]
+    first_mvm = next((i for i, la in enumerate(net.layers) if la.kind in MVM_KINDS), len(net.layers))
+    passes = np.array([float(samples) if samples and i > first_mvm else 1.0 for i, _ in picked], dtype=np.float64)
+    elements = np.array([la.elements for _, la in picked], dtype=np.float64)
+    ops = np.array([float(vector_ops(la.kind, la.op, la.elements)) if la.kind in VECTOR_KINDS else 0.0
+                    for _, la in picked], dtype=np.float64)
+    macs = np.array([float(la.macs) if la.kind == "matmul" else 0.0 for _, la in picked], dtype=np.float64)
+    # values moved: the input (both operands of an add or product) and the output
+    other = np.array([_second_operand(la) for _, la in picked], dtype=np.float64)
+    outs = np.array([float(la.outputs) for _, la in picked], dtype=np.float64)
+    return DigitalActivity(tuple(la.name for _, la in picked), tuple(i for i, _ in picked), ops * passes, macs * passes,
+                           (elements + other + outs) * g.activation_bits * passes)
+
+
+def _second_operand(layer) -> float:
+    """Values of the second operand: the skip tensor of an add, the other matrix (heads x Tb x n) of a matmul."""
+    if layer.kind == "add":
+        return float(layer.elements)
+    if layer.kind == "matmul":     # one head's b is inner x (out/heads); inner = in/heads
+        return float(layer.in_channels // layer.groups * layer.out_channels)
+    return 0.0

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
-from ppa.cost.estimate import AREA_CATEGORIES, CATEGORIES, Mode
+from ppa.cost.estimate import ALL_CATEGORIES as CATEGORIES, AREA_CATEGORIES, Mode
 from ppa.explore.uncertainty import DEFAULT_SAMPLES, _require_imc, sample_estimate, sample_points
 from ppa.spec import Chip
 from ppa.spec.distributions import Distribution, distributions_of, physical_range

@@ -39,8 +39,9 @@ from pydantic import BaseModel, ValidationError
 
 from ppa.errors import PpaError
 from ppa.cost.checks import check_priced
-from ppa.cost.estimate import PAPER_CATEGORIES, Mode, Prices, check_mode, chip_area, price_layers
-from ppa.cost.mapping import Geometry, LayerShapes, count_actions
+from ppa.cost.estimate import (PAPER_CATEGORIES, Mode, Prices, check_mode, chip_area, price_digital, price_layers,
+                               price_operand_writes, vector_unit_area)
+from ppa.cost.mapping import Geometry, LayerShapes, count_actions, count_digital, operand_writes, without_training_of_operands
 from ppa.workload.network import Network
 from ppa.spec import Chip, load_chip
 from ppa.spec import files
@@ -241,13 +242,35 @@ def price_points(network: Network, base: Chip, numeric: dict[str, np.ndarray], m
     """(priced per category x layer, area by category, resources) for arrays of numeric overrides of a base spec,
     design points on the leading axis (shape (points, 1) against layers)."""
     view = _vector_view(base, numeric)
-    shapes = LayerShapes.from_network(network)
+    training = mode == "training"
+    dynamic_in_arrays = base.vector_unit.dynamic_matmul == "array"
+    shapes = LayerShapes.from_network(network, dynamic_in_arrays=dynamic_in_arrays)
     geometry = Geometry.from_chip(view)
-    activity = count_actions(shapes, geometry).select(training=mode == "training")
+    activity = count_actions(shapes, geometry)
+    writes = operand_writes(shapes, geometry, activity)
+    activity = without_training_of_operands(activity, shapes).select(training=training)
+    digital = count_digital(network, geometry, dynamic_in_arrays).select(training=training)
     prices = Prices.from_chip(view)
     area, resources = chip_area(activity, geometry, prices, view, shapes)
+    area["total"] = area["total"] + vector_unit_area(view, digital)
     priced = price_layers(activity, geometry, prices, view, resources["htree_bit_energy"], resources["psum_bit_energy"])
-    check_priced(priced, area, shapes.names, getattr(base, "_source_path", None))
+    writes_priced = price_operand_writes(writes, prices, view, training)     # per MVM layer
+    digital_priced = price_digital(digital, prices, view)                     # per digital (vector, matmul) layer
+    # the digital layers come after the MVM layers on the last axis of every category
+    points = max([len(np.atleast_1d(v)) for v in numeric.values()] or [1])
+    mvm_layers = len(shapes.names)
+    digital_layers = max([np.shape(v)[-1] for q in digital_priced.values() for v in q.values() if np.ndim(v)] or [0])
+    for quantity in ("energy_j", "latency_s"):
+        cats = dict.fromkeys([*priced[quantity], *writes_priced[quantity], *digital_priced[quantity]])
+        joined = {}
+        for category in cats:
+            mvm = np.broadcast_to(priced[quantity].get(category, 0.0), (points, mvm_layers))
+            if category in writes_priced[quantity]:
+                mvm = mvm + np.broadcast_to(writes_priced[quantity][category], (points, mvm_layers))
+            dig = np.broadcast_to(digital_priced[quantity].get(category, 0.0), (points, digital_layers))
+            joined[category] = np.concatenate([mvm, dig], axis=-1)
+        priced[quantity] = joined
+    check_priced(priced, area, list(shapes.names) + list(digital.names), getattr(base, "_source_path", None))
     return priced, area, resources
 
 
@@ -257,8 +280,8 @@ def evaluate_points(network: Network, base: Chip, numeric: dict[str, np.ndarray]
     n = len(next(iter(numeric.values()))) if numeric else 1
 
     def total(quantity, categories=None):
-        parts = priced[quantity] if categories is None else {c: priced[quantity][c] for c in categories}
-        return np.broadcast_to(sum(np.sum(np.broadcast_to(v, np.broadcast_shapes(np.shape(v), (n, 1))), axis=-1) for v in parts.values()), (n,))
+        parts = [v for c, v in priced[quantity].items() if categories is None or c in categories]
+        return np.broadcast_to(sum(np.sum(np.broadcast_to(v, np.broadcast_shapes(np.shape(v), (n, 1))), axis=-1) for v in parts), (n,))
 
     return {
         "tiles": np.broadcast_to(resources["tiles"], (n,)),

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from pydantic import ValidationError
 
-from ppa.cost.estimate import AREA_CATEGORIES, CATEGORIES, PAPER_CATEGORIES, Mode
+from ppa.cost.estimate import ALL_CATEGORIES as CATEGORIES, AREA_CATEGORIES, PAPER_CATEGORIES, Mode
 from ppa.errors import PpaError
 from ppa.spec import Chip
 from ppa.spec.distributions import Distribution, distributions_of, draw
@@ -105,7 +105,7 @@ def sample_points(network: Network, chip: Chip, draws: dict[str, np.ndarray], mo
 
     numeric = draws if draws else {"technology.vdd": np.full(n, chip.technology.vdd)}
     priced, area, _ = price_points(network, chip, numeric, mode)
-    layers = len(network.mvm_layers)
+    layers = max(np.shape(v)[-1] for v in priced["energy_j"].values())     # MVM layers, then digital layers
 
     def full(v):
         return np.broadcast_to(np.asarray(v, dtype=np.float64), (n, layers))

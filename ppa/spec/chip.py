@@ -103,6 +103,7 @@ class DwMtjDevice(Strict):
     cell_area: CellArea
     variation: unitless(0.0, 10.0) = 0.0
     write_transition: list[list[Fraction]] | None = None
+    endurance: unitless(0.0, 1e20, low_open=True) | None = None   # write cycles a cell survives (None: not stated)
 
     node_rules: ClassVar[dict[str, str]] = TRANSISTOR_CELL_RULES
 
@@ -168,6 +169,7 @@ class SramDevice(Strict):
     write_energy_per_bit: ActionEnergy
     write_time: PulseWidth
     read_time: PulseWidth
+    endurance: unitless(0.0, 1e20, low_open=True) | None = None   # write cycles a cell survives (None: not stated)
 
     node_rules: ClassVar[dict[str, str]] = {
         "cell_area": "sram_cell_area", "bitline_capacitance_per_cell": "linear", "read_swing": "vdd",
@@ -416,6 +418,22 @@ class Training(Strict):
     accumulation_lanes: Lanes = 256
 
 
+class VectorUnit(Strict):
+    """The chip's digital vector unit (softmax, layer norm, GELU, residual adds) and where activation-by-activation
+    products (attention's Q.K^T and A.V) run.
+
+    `dynamic_matmul: digital` computes them on digital MAC lanes (technology.mac_energy per MAC);
+    `array` writes one operand (K^T, V) into synaptic arrays for every image, paying the device's write
+    energy and latency (and one write per cell per image against its endurance), then reads it as an MVM.
+    Defaults: shipped specs state every value with its source (hwspecs/dw_40nm.yaml)."""
+
+    dynamic_matmul: Literal["digital", "array"] = "digital"
+    lanes: Lanes = 128                      # elementwise operations per clock
+    op_energy: ActionEnergy = 0.98e-12            # one 16-bit multiply or add (FP16 multiply, Horowitz ISSCC 2014, x 40/45)
+    op_area: ComponentArea = 2.37e-9         # one lane: FP16 multiplier + adder (Horowitz: 1640 + 1360 um^2 at 45 nm, x (40/45)^2)
+    matmul_lanes: Lanes | None = None       # digital MAC lanes for dynamic products; None: the weight-gradient unit's
+
+
 class Chip(Strict):
     """A complete in-memory-computing accelerator spec (Dhull et al. hierarchy)."""
 
@@ -430,6 +448,7 @@ class Chip(Strict):
     hierarchy: Hierarchy
     precision: Precision = Precision()
     training: Training = Training()
+    vector_unit: VectorUnit = VectorUnit()
     cmos_baseline: CmosBaseline | None = None         # the design a probabilistic chip is compared with
     variants: list[ResistanceVariant] = []
     source: str | None = None

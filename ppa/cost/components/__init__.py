@@ -31,6 +31,7 @@ _BUILTIN: dict[str, str] = {
     "htree": "ppa.cost.components.interconnect:HTree",
     "current_conveyor": "ppa.cost.components.converters:CurrentConveyor",
     "cmos_trng": "ppa.cost.components.digital:CmosTrng",
+    "vector_unit": "ppa.cost.components.vector:VectorUnit",
 }
 
 #: the cell component of each device kind of the spec (`device.kind` -> registry name)
