@@ -429,8 +429,8 @@ class VectorUnit(Strict):
 
     dynamic_matmul: Literal["digital", "array"] = "digital"
     lanes: Lanes = 128                      # elementwise operations per clock
-    op_energy: ActionEnergy = 0.98e-12            # one 16-bit multiply or add (FP16 multiply, Horowitz ISSCC 2014, x 40/45)
-    op_area: ComponentArea = 2.37e-9         # one lane: FP16 multiplier + adder (Horowitz: 1640 + 1360 um^2 at 45 nm, x (40/45)^2)
+    op_energy: ActionEnergy = 0.98e-12      # one 16-bit multiply or add (FP16 multiply, Horowitz ISSCC 2014, x 40/45)
+    op_area: ComponentArea = 2.37e-9        # one lane: FP16 multiplier + adder (Horowitz: 1640 + 1360 um^2 at 45 nm, x (40/45)^2)
     matmul_lanes: Lanes | None = None       # digital MAC lanes for dynamic products; None: the weight-gradient unit's
 
 
