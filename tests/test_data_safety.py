@@ -212,8 +212,10 @@ def test_zero_ohm_pmac_resistance_is_refused(tmp_path):
     ("[{type: conv, out_channels: 4, kernel: 3, padding: 3}]", "layers.0.padding", "only padding"),
     ("[{type: conv, out_channels: 0}]", "layers.0.out_channels", ">= 1"),
     ("[{type: fc, out_features: 10000000}]", "layers.0.out_features", "1,000,000"),
+    ("[{type: conv, out_channels: 4, kernel: 3, dilation: 40}]", "layers.0.kernel", "kernel 81 does not fit"),
 ])
 def test_impossible_yaml_shapes(tmp_path, layers, field, text):
+    """Shapes no network can have; the sequence input is bounded too (below)."""
     path = tmp_path / "net.yaml"
     path.write_text(f"input: [32, 32, 3]\nlayers: {layers}\n")
     with pytest.raises(PpaError) as err:
@@ -425,3 +427,11 @@ def test_a_changed_base_spec_does_not_resume_old_chunks(tmp_path, tiny):
     resumed = run_sweep(net, grid, out=out, chunk_size=1)
     fresh = run_sweep(net, grid)
     assert list(resumed["latency_s"]) == list(fresh["latency_s"])
+
+
+def test_absurd_sequence_lengths_are_refused(tmp_path):
+    path = tmp_path / "seq.yaml"
+    path.write_text("input: [20000000, 8]\nlayers: [{type: fc, out_features: 4}]\n")
+    with pytest.raises(PpaError) as err:
+        load_network(path)
+    assert err.value.field == "input.0" and "10,000,000" in str(err.value)
