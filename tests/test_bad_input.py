@@ -29,6 +29,7 @@ NETWORK_CASES = {
     "bad_network_field.yaml": ("layers.0.out_chanels", "unknown field", 4),
     "bad_network_negative.yaml": ("layers.0.out_channels", "expected a whole number >= 1", 4),
     "bad_network_kernel.yaml": ("layers.0.kernel", "does not fit", 4),
+    "bad_network_activity.yaml": ("layers.0.input_activity", "expected a fraction between 0 and 1", 4),
     "bad_neurosim.csv": (None, "does not follow from the previous layer", 2),
 }
 

@@ -34,6 +34,8 @@ def _counts(layer: Layer, chip=DW):
        kernel=st.sampled_from([1, 3, 5]), size=st.integers(5, 20), sram=st.booleans())
 def test_grouped_conv_reads_at_least_its_weights_and_at_most_the_dense_layer(d_per_group, n_per_group, groups, kernel, size, sram):
     chip = SRAM if sram else DW
+    # the layer's own padding convention (the shipped specs count NeuroSim's unpadded positions)
+    chip = chip.model_copy(update={"dataflow": chip.dataflow.model_copy(update={"padding": "network"})})
     cpw = chip.device.weight_cells
     D, N = d_per_group * groups, n_per_group * groups
     layer = Layer("g", "conv", size, D, N, kernel, padding=(kernel - 1) // 2, groups=groups)

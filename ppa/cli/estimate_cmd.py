@@ -8,7 +8,24 @@ import click
 from ppa.cli._common import FiniteFloat, emit, format_option, to_json
 
 CATEGORY_HELP = ("Latency/energy categories follow Dhull Tables III/IV (adc, accumulation, synaptic_array, "
-                 "weight_gradient, weight_update) plus buffer and interconnect, which Table VI leaves out.")
+                 "weight_gradient, weight_update) plus buffer, interconnect, offchip (DRAM traffic) and leakage "
+                 "(static power x powered time), which Table VI leaves out.")
+
+
+def cost_options(f):
+    """The options shared by estimate and compare: input activity, dataflow, off-chip memory, duty cycle."""
+    f = click.option("--duty-cycle", type=click.FloatRange(min=0, max=1, min_open=True), default=None,
+                     help="Share of powered time the chip computes; idle time adds leakage of cells that must keep "
+                          "their weights (SRAM) [default: the spec's leakage.duty_cycle].")(f)
+    f = click.option("--no-offchip", is_flag=True, default=False,
+                     help="Leave out the off-chip (DRAM) traffic of the spec's offchip section.")(f)
+    f = click.option("--dataflow", type=click.Choice(["layer_by_layer", "pipelined"]), default=None,
+                     help="layer_by_layer: one layer after another. pipelined (inference): every layer on its own "
+                          "arrays, time per image = the slowest stage [default: the spec's dataflow.schedule].")(f)
+    f = click.option("--activity", type=click.FloatRange(0, 1), default=None,
+                     help="Input activity of every layer: the share of input bits that are 1 (bit-serial) or the "
+                          "mean input level (analog) [default: the network's input_activity, else 0.5].")(f)
+    return f
 
 
 def uncertainty_options(fn):
@@ -57,9 +74,11 @@ def _scale(images, epochs, images_per_epoch) -> tuple[int, str]:
               help="PyTorch modules saved whole (.pt, .pth) only: the example input to trace, e.g. 1,3,224,224.")
 @click.option("--sequence-length", type=click.IntRange(min=1), default=None,
               help="Transformer YAML networks only: run at this sequence length instead of the file's.")
+@cost_options
 @uncertainty_options
 @format_option()
-def estimate_cmd(network, hw, mode, images, epochs, samples, mu_bits, input_shape, sequence_length, samples_mc, seed, fmt):
+def estimate_cmd(network, hw, mode, images, epochs, samples, mu_bits, input_shape, sequence_length, activity, dataflow,
+                 no_offchip, duty_cycle, samples_mc, seed, fmt):
     """Per-layer area, latency and energy of NETWORK (YAML, NeuroSim NetWork.csv, ONNX or PyTorch) on one design.
 
     \b
@@ -69,6 +88,7 @@ def estimate_cmd(network, hw, mode, images, epochs, samples, mu_bits, input_shap
       ppa estimate model.pt --input-shape 1,3,224,224       (a module saved by torch.save; .pt2 needs no shape)
       ppa estimate networks/vgg8.yaml --hw sram_40nm --mode training --epochs 1 --format markdown
       ppa estimate networks/lenet5.yaml --hw pmac_40nm --samples 100     (BNN prediction cost)
+      ppa estimate networks/vgg8.yaml --hw sram_40nm --activity 0.25 --dataflow pipelined
       ppa estimate networks/vgg8.yaml --mode training --uncertainty 1000  (median [p5, p95] per category)
 
     Values are per image unless --images/--epochs is given. Area is of the whole chip.
@@ -99,7 +119,7 @@ def estimate_cmd(network, hw, mode, images, epochs, samples, mu_bits, input_shap
     from ppa.cost.estimate import estimate
     from ppa.report.tables import Column, render_table
 
-    est = estimate(net, chip, mode)
+    est = estimate(net, chip, mode, activity=activity, dataflow=dataflow, offchip=not no_offchip, duty_cycle=duty_cycle)
     scale, what = _scale(images, epochs, est.images_per_epoch)
     mc = None
     if samples_mc is not None:
@@ -120,7 +140,13 @@ def estimate_cmd(network, hw, mode, images, epochs, samples, mu_bits, input_shap
         tot = {c: float(wide[c].sum()) for c in est.categories}
         records.append({"layer": "total", **tot, "total": sum(tot.values())})
         cols = [Column("layer", "layer", numeric=False)] + [Column(c) for c in est.categories] + [Column("total")]
-        parts.append(render_table(records, cols, fmt, title=f"{label} of {est.network} on {est.hardware}, {mode}, {what}"))
+        notes = []
+        if q == "latency_s" and est.interval_s is not None:
+            records[-1]["total"] = est.interval_s * scale
+            notes = [f"pipelined: the total is the steady-state time per image (slowest stage); stages sum to "
+                     f"{float(wide.to_numpy().sum()):.4g} s"] + est.notes
+        parts.append(render_table(records, cols, fmt, title=f"{label} of {est.network} on {est.hardware}, {mode}, {what}",
+                                  notes=notes if fmt == "table" else []))
     area = [{"category": k, "area_m2": v, "area_mm2": v * 1e6} for k, v in est.area_m2.items()]
     parts.append(render_table(area, [Column("category", numeric=False), Column("area_m2", "area (m^2)"), Column("area_mm2", "area (mm^2)")],
                               fmt, title="Chip area", notes=[CATEGORY_HELP] if fmt == "table" else []))
@@ -162,9 +188,10 @@ def _interval_tables(mc, scale: float, what: str, fmt: str) -> str:
 @click.option("--mode", type=click.Choice(["inference", "training"]), default="training", show_default=True)
 @click.option("--images", type=click.IntRange(1, 10**12), default=None,
               help="Images to total over (default: one training epoch of the first spec, as Dhull Table VI).")
+@cost_options
 @uncertainty_options
 @format_option()
-def compare_cmd(network, hws, mode, images, samples_mc, seed, fmt):
+def compare_cmd(network, hws, mode, images, activity, dataflow, no_offchip, duty_cycle, samples_mc, seed, fmt):
     """Side-by-side totals of NETWORK on several designs, with ratios (Dhull Table VI).
 
     \b
@@ -173,8 +200,9 @@ def compare_cmd(network, hws, mode, images, samples_mc, seed, fmt):
       ppa compare networks/vgg8.yaml --uncertainty 1000      (90 % intervals on the totals and ratios)
 
     With --uncertainty, a constant every design takes from the same file line (the technology) is drawn
-    once per sample for all designs, so its uncertainty cancels in the ratios. Latency and energy are the sums of Table III/IV's five categories; buffer and interconnect energy
-    is shown apart, as the paper leaves it out.
+    once per sample for all designs, so its uncertainty cancels in the ratios. Latency and energy are the
+    sums of Table III/IV's five categories; buffer and interconnect energy is shown apart, as the paper
+    leaves it out; `total` columns add buffer, interconnect, off-chip traffic and leakage.
     """
     from ppa.explore.compare import compare
     from ppa.workload import load_network
@@ -183,7 +211,8 @@ def compare_cmd(network, hws, mode, images, samples_mc, seed, fmt):
 
     net = load_network(network)
     chips = [load_chip(h) for h in hws]
-    cmp = compare(net, chips, mode, images)
+    cmp = compare(net, chips, mode, images, activity=activity, dataflow=dataflow, offchip=not no_offchip,
+                  duty_cycle=duty_cycle)
     rows = cmp.rows()
     mc = None
     if samples_mc is not None:
@@ -210,7 +239,9 @@ def compare_cmd(network, hws, mode, images, samples_mc, seed, fmt):
             f"ratios vs {rows[0]['hardware']}, shared constants drawn once per sample")))
     cols = [Column("hardware", numeric=False), Column("area_m2", "area (m^2)"), Column("latency_s", "latency (s)"),
             Column("energy_j", "energy (J)"), Column("area_ratio", "area x"), Column("latency_ratio", "latency x"),
-            Column("energy_ratio", "energy x"), Column("buffer_and_interconnect_energy_j", "buffer+interconnect (J)")]
+            Column("energy_ratio", "energy x"), Column("buffer_and_interconnect_energy_j", "buffer+interconnect (J)"),
+            Column("offchip_energy_j", "off-chip (J)"), Column("leakage_energy_j", "leakage (J)"),
+            Column("total_energy_j", "total energy (J)"), Column("total_energy_ratio", "total energy x")]
     emit(render_table(rows, cols, fmt, title=f"{net.name}, {mode}, {cmp.images:,} images; ratios vs {rows[0]['hardware']}"))
 
 

@@ -22,6 +22,10 @@ CATEGORY_SOURCES = {
     "readout": ("column readout front end", "readout.*, device.read.*, subarray.*"),
     "buffer": ("buffers", "technology.sram_buffer_energy, technology.clock_period, hierarchy.bus_width"),
     "interconnect": ("H-tree buses", "technology.wire_capacitance, technology.wire_pitch, technology.vdd, hierarchy.*"),
+    "offchip": ("off-chip memory traffic", "offchip.energy_per_bit, offchip.bandwidth"),
+    "leakage": ("static power", "technology.cmos_leakage_density, technology.sram_cell_leakage, leakage.duty_cycle"),
+    "vector": ("digital vector unit", "vector_unit.op_energy, vector_unit.lanes, technology.clock_period"),
+    "dynamic_matmul": ("activation products", "vector_unit.*, technology.mac_energy, device.* (array writes)"),
 }
 AREA_SOURCES = {
     "imc": ("synaptic arrays", "device.cell_area, subarray.rows, subarray.columns"),

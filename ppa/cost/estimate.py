@@ -2,7 +2,8 @@
 
 One row per layer x category with `energy_j` and `latency_s` per image; chip area by category.
 Categories follow Dhull Tables III/IV (`adc`, `accumulation`, `synaptic_array`, `weight_gradient`,
-`weight_update`) plus `buffer` and `interconnect`, which the paper folds elsewhere and Table VI leaves out.
+`weight_update`) plus `buffer` and `interconnect`, which the paper folds elsewhere, and `offchip` (DRAM traffic)
+and `leakage` (static power x powered time); Table VI comparisons use the paper's five categories only.
 Area categories follow Table V (`imc`, `routing`, `adc`, `accumulation`, `other_logic_and_storage`,
 `weight_gradient`).
 
@@ -19,7 +20,8 @@ import numpy as np
 import pandas as pd
 
 from ppa.cost.components import CELL_OF_DEVICE, component
-from ppa.cost.components.converters import CurrentConveyor, RowDac, SarAdc
+from ppa.cost.components.converters import CurrentConveyor, RowDac, SarAdc, make_adc
+from ppa.cost.components.memory import OffchipMemory, StaticPower
 from ppa.cost.components.digital import Adder, Buffer, MacUnit, ShiftAdd
 from ppa.cost.components.interconnect import HTree
 from ppa.cost.checks import check_estimate_arguments, check_priced
@@ -32,11 +34,13 @@ from ppa.spec import Chip
 
 Mode = Literal["inference", "training"]
 PAPER_CATEGORIES = ("adc", "accumulation", "synaptic_array", "weight_gradient", "weight_update")
-CATEGORIES = PAPER_CATEGORIES + ("readout", "buffer", "interconnect")
+CATEGORIES = PAPER_CATEGORIES + ("readout", "buffer", "interconnect", "offchip", "leakage")
 # layers beyond the paper's CNNs: the vector unit (softmax, layer norm, GELU, adds) and activation-by-activation
 # products (digital MACs, or operand writes into arrays); present in a table only when the network has such layers
 EXTRA_CATEGORIES = ("vector", "dynamic_matmul")
 ALL_CATEGORIES = CATEGORIES + EXTRA_CATEGORIES
+Dataflow = Literal["layer_by_layer", "pipelined"]
+REFERENCE_ACTIVITY = 0.5     # input activity at which the shipped constants are calibrated (Dhull's tables)
 AREA_CATEGORIES = ("imc", "routing", "adc", "readout", "accumulation", "other_logic_and_storage", "weight_gradient")
 
 
@@ -49,11 +53,6 @@ class Prices:
     cell_write_energy: float
     cell_write_latency: float
     cell_area: float
-    noise_read_energy: float            # Bayes-MTJ read of a stochastic layer (0 without a noise source)
-    readout_conversion_energy: float    # column front end per conversion window (0: columns go straight to the ADC)
-    readout_cell_energy: float          # front end sourcing one read cell's column current
-    readout_noise_energy: float         # ... and one Bayes-MTJ's
-    readout_area_per_column: float
     row_drive_energy: float
     row_area: float
     adc: SarAdc
@@ -66,27 +65,57 @@ class Prices:
     clock: float
     mux_area_per_column: float
     decoder_area_per_row: float
+    noise_read_energy: float            # Bayes-MTJ read of a stochastic layer (0 without a noise source)
+    readout_conversion_energy: float    # column front end per conversion window (0: columns go straight to the ADC)
+    readout_cell_energy: float          # front end sourcing one read cell's column current
+    readout_noise_energy: float         # ... and one Bayes-MTJ's
+    readout_area_per_column: float
+    # added: transposed read-out, data dependence, off-chip memory, leakage, gradient storage
+    adc_t: SarAdc | None = None           # converter of the transposed (backward) read-out
+    analog_inputs: bool = True
+    offchip: OffchipMemory = OffchipMemory(0.0, np.inf)
+    static: StaticPower = StaticPower(0.0, 0.0)
+    grad_storage_bit_energy: float = 0.0
 
     @classmethod
     def from_chip(cls, chip: Chip) -> "Prices":
         """Build every component of a chip from its spec sections and technology."""
         tech, dev, p = chip.technology, chip.device, chip.precision
         cell = component(CELL_OF_DEVICE[dev.kind]).from_spec(dev, tech)
-        dac = RowDac.from_spec(tech)
         readout = _readout_prices(chip, cell)
+        dac = RowDac.from_spec(tech)
         analog = chip.subarray.input_encoding == "analog"
         buf = Buffer.from_spec(0, tech)
+        rows = chip.subarray.rows
+        # the column a sense-amp converter must charge: one cell's LSB current into `rows` cells of bit-line
+        if dev.kind == "dw_mtj":
+            g = dev.conductances                                 # floats, or arrays of design points in a sweep
+            cell_r = (len(g) - 1) / (np.asarray(g[-1], dtype=np.float64) - np.asarray(g[0], dtype=np.float64))
+        else:
+            cell_r = getattr(dev, "read_resistance", 20e3)
+        cell_c = tech.wire_capacitance * np.sqrt(dev.cell_area)  # bit-line wire across one cell pitch
+        adc = make_adc(chip.adc, tech, rows, cell_r, cell_c)
+        tr = getattr(chip, "transposed_readout", None)
+        t_kind = getattr(tr, "adc_kind", None) or getattr(chip.adc, "kind", "sar")
+        t_bits = getattr(tr, "adc_bits", None)
+        t_bits = chip.adc.bits if t_bits is None else t_bits
+        from types import SimpleNamespace
+
+        adc_t = make_adc(SimpleNamespace(kind=t_kind, bits=t_bits), tech, chip.subarray.columns, cell_r, cell_c)
+        off = getattr(chip, "offchip", None)
+        offchip = OffchipMemory.from_spec(off) if off is not None else OffchipMemory(0.0, np.inf)
+        leak = getattr(chip, "leakage", None)
+        static = (StaticPower(getattr(tech, "cmos_leakage_density", 0.0), getattr(tech, "sram_cell_leakage", 0.0))
+                  if leak is None or leak.enabled else StaticPower(0.0, 0.0))
         return cls(
             cell_read_energy=cell.read_energy(p.input_mean_square),
             cell_read_latency=cell.read_latency,
             cell_write_energy=cell.write_energy,
             cell_write_latency=cell.write_latency,
             cell_area=cell.area,
-            noise_read_energy=cell.noise_read_energy(p.input_mean_square) if chip.probabilistic else 0.0,
-            **readout,
             row_drive_energy=dac.drive_energy if analog else tech.wordline_energy,
             row_area=dac.area,
-            adc=SarAdc.from_spec(chip.adc, tech),
+            adc=adc,
             shift_add=ShiftAdd.from_spec(p.partial_sum_bits, tech),
             tree_add=Adder.from_spec(p.partial_sum_bits, tech),
             grad_add=Adder.from_spec(p.gradient_bits, tech),
@@ -96,6 +125,13 @@ class Prices:
             clock=tech.clock_period,
             mux_area_per_column=tech.mux_area_per_column,
             decoder_area_per_row=tech.decoder_area_per_row,
+            noise_read_energy=cell.noise_read_energy(p.input_mean_square) if chip.probabilistic else 0.0,
+            **readout,
+            adc_t=adc_t,
+            analog_inputs=analog,
+            offchip=offchip,
+            static=static,
+            grad_storage_bit_energy=getattr(tech, "sram_array_bit_energy", 0.0),
         )
 
 
@@ -119,46 +155,87 @@ def _readout_prices(chip, cell) -> dict[str, float]:
 
 
 def price_layers(a: Activity, g: Geometry, pr: Prices, chip: Chip, htree_bit_energy, psum_bit_energy) -> dict[str, dict[str, np.ndarray]]:
-    """Energy and latency per category per layer from action counts (arrays over layers)."""
+    """Energy and latency per category per layer from action counts (arrays over layers); `leakage` is zero
+    here and filled by `add_leakage` once the chip's static power and time per image are known."""
     steps = a.fwd_steps + a.bwd_steps
     conversions = a.fwd_conversions + a.bwd_conversions
     cpa = g.columns_per_adc
+    tr = getattr(chip, "transposed_readout", None)
+    cpa_t = getattr(tr, "columns_per_adc", None)
+    cpa_t = cpa if cpa_t is None else cpa_t
+    adc_t = pr.adc_t if pr.adc_t is not None else pr.adc
+    cyc_f = cpa if a.fwd_adc_cycles is None else a.fwd_adc_cycles      # column groups converted per step
+    cyc_b = cpa_t if a.bwd_adc_cycles is None else a.bwd_adc_cycles
+    # data dependence: switching energy follows the forward input activity relative to the calibration point;
+    # word-line pulses and bit-serial cell reads fire on 1-bits (linear), an analog read's I*V goes as the
+    # level squared, ADC energy as its converter says, adders with their operands, wires with the toggle
+    # rate; register clocking and the backward pass (errors, not activations) do not follow it
+    a_in = np.asarray(a.fwd_activity)
+    r = a_in / REFERENCE_ACTIVITY
+    r_read = r**2 if pr.analog_inputs else r
+    # random data bits toggle a wire with probability 2a(1 - a): 1/2 at the calibration point
+    r_toggle = 4.0 * a_in * (1.0 - a_in)
+    adder_e, register_e = pr.shift_add.adder.add_energy, pr.shift_add.register.write_energy
+    fwd_adds = a.fwd_conversions + a.fwd_tree_adds
+    bwd_adds = a.bwd_conversions + a.bwd_tree_adds
+    offchip_bits = a.offchip_bits + a.train_offchip_bits
     energy = {
-        "synaptic_array": (a.fwd_cell_reads + a.bwd_cell_reads) * pr.cell_read_energy
-        + a.fwd_noise_reads * pr.noise_read_energy
-        + (a.fwd_row_drives + a.bwd_row_drives) * pr.row_drive_energy,
-        "adc": conversions * pr.adc.convert_energy,
-        "readout": conversions * pr.readout_conversion_energy + (a.fwd_cell_reads + a.bwd_cell_reads) * pr.readout_cell_energy
-        + a.fwd_noise_reads * pr.readout_noise_energy,
-        # adds, plus carrying each partial sum over the PE H-tree to its adder tree
-        "accumulation": (conversions + a.fwd_tree_adds + a.bwd_tree_adds) * pr.shift_add.add_energy
+        "synaptic_array": (a.fwd_cell_reads * r_read + a.bwd_cell_reads) * pr.cell_read_energy
+        + (a.fwd_row_drives * r + a.bwd_row_drives) * pr.row_drive_energy
+        + a.fwd_noise_reads * pr.noise_read_energy,
+        "adc": a.fwd_conversions * pr.adc.convert_energy_at(r) + a.bwd_conversions * adc_t.convert_energy,
+        "readout": (a.fwd_conversions + a.bwd_conversions) * pr.readout_conversion_energy
+        + (a.fwd_cell_reads + a.bwd_cell_reads) * pr.readout_cell_energy + a.fwd_noise_reads * pr.readout_noise_energy,
+        # adds, plus carrying each partial sum over the PE H-tree to its adder tree; per-weight gradient
+        # accumulation is a read-modify-write of the gradient word in on-chip storage
+        "accumulation": fwd_adds * (adder_e * r + register_e) + bwd_adds * (adder_e + register_e)
         + (a.fwd_tree_adds + a.bwd_tree_adds) * pr.shift_add.adder.bits * psum_bit_energy
-        + a.grad_accum_adds * pr.grad_add.add_energy,
+        + a.grad_accum_adds * (pr.grad_add.add_energy + 2.0 * pr.grad_add.bits * pr.grad_storage_bit_energy),
         "weight_gradient": a.wg_macs * pr.mac.mac_energy + a.wg_data_bits * pr.buffer_bit_energy,
         "weight_update": a.update_cell_writes * pr.cell_write_energy,
         "buffer": a.buffer_bits * pr.buffer_bit_energy,
-        "interconnect": a.htree_bits * htree_bit_energy,
+        "interconnect": a.htree_bits * htree_bit_energy * r_toggle,
+        "offchip": pr.offchip.transfer_energy(offchip_bits),
+        "leakage": np.zeros_like(np.asarray(a.fwd_steps, dtype=np.float64)),
     }
     lanes = chip.training.wg_lanes
     bus = chip.hierarchy.bus_width
     latency = {
-        # each step reads the columns_per_adc column groups in turn, one read pulse and one conversion each
+        # each step reads the column groups in use in turn (at most columns_per_adc), one read pulse and one
+        # conversion each
         # rows sharing a DAC are set in turn before the read (SAND2022-13142's shared DAC; 0 for a driver per row)
-        "synaptic_array": steps * cpa * pr.cell_read_latency
+        "synaptic_array": (a.fwd_steps * cyc_f + a.bwd_steps * cyc_b) * pr.cell_read_latency
         + steps * np.minimum(a.rows_per_read, chip.subarray.rows_per_dac) * chip.subarray.dac_time,
-        "adc": steps * cpa * pr.adc.convert_latency,
+        "adc": a.fwd_steps * cyc_f * pr.adc.convert_latency + a.bwd_steps * cyc_b * adc_t.convert_latency,
         "readout": 0.0 * steps,             # the front end integrates during the read pulse
         # per step: one shift-add per column group, the weight's bit columns joined serially (cells-1
         # shifted adds), then the adder tree over row groups, one clock per level
-        "accumulation": (a.fwd_steps * (cpa + g.cells_per_weight - 1 + a.fwd_tree_depth)
-                         + a.bwd_steps * (cpa + g.cells_per_weight - 1 + a.bwd_tree_depth)) * pr.clock
+        "accumulation": (a.fwd_steps * (cyc_f + g.cells_per_weight - 1 + a.fwd_tree_depth)
+                         + a.bwd_steps * (cyc_b + g.cells_per_weight - 1 + a.bwd_tree_depth)) * pr.clock
         + a.grad_accum_adds / chip.training.accumulation_lanes * pr.clock,
         "weight_gradient": a.wg_macs / lanes * pr.mac.mac_latency,
         "weight_update": a.update_row_steps * pr.cell_write_latency,
         "buffer": a.buffer_bits / bus * pr.clock,
         "interconnect": a.htree_bits / bus * pr.clock,
+        "offchip": pr.offchip.transfer_latency(offchip_bits),
+        "leakage": np.zeros_like(np.asarray(a.fwd_steps, dtype=np.float64)),
     }
+    del steps, conversions
     return {"energy_j": energy, "latency_s": latency}
+
+
+def add_leakage(priced: dict, power_active, power_retained, duty_cycle, image_time=None) -> dict:
+    """Fill the `leakage` category: each layer leaks P_active for its own time, and the volatile cells that must
+    keep their weights leak P_retained through the idle time too (t * (1/duty - 1)); with `image_time` (a
+    pipelined interval) the chip leaks for that time, shared among layers by their busy time."""
+    # summed in ALL_CATEGORIES order, so estimates and sweeps (whose dicts differ in order) agree to the last bit
+    lat = sum(priced["latency_s"][c] for c in ALL_CATEGORIES if c in priced["latency_s"] and c != "leakage")
+    if image_time is not None:
+        share = lat / np.sum(lat, axis=-1, keepdims=True)
+        lat = share * np.asarray(image_time)[..., None]
+    idle = 1.0 / np.asarray(duty_cycle) - 1.0
+    priced["energy_j"]["leakage"] = lat * (np.asarray(power_active)[..., None] + idle * np.asarray(power_retained)[..., None])
+    return priced
 
 
 def _matmul_lanes(chip):
@@ -209,13 +286,23 @@ def chip_area(a: Activity, g: Geometry, pr: Prices, chip: Chip, shapes: LayerSha
     # design points broadcast on leading axes; layer sums keep a length-1 last axis, squeezed at the end
     subarrays = np.sum(a.subarrays, axis=-1, keepdims=True)
     adc_sides = 2 if chip.hierarchy.transposable else 1
-    adcs = subarrays * chip.adcs_per_subarray * adc_sides
+    tr = getattr(chip, "transposed_readout", None)
+    cpa_t = getattr(tr, "columns_per_adc", None)
+    cpa_t = chip.subarray.columns_per_adc if cpa_t is None else cpa_t
+    adc_t = pr.adc_t if pr.adc_t is not None else pr.adc
+    adcs_fwd = subarrays * chip.adcs_per_subarray
+    # the transposed read-out converts the rows on the other edge (Dhull Fig. 2: ADCs on both edges)
+    adcs_bwd = subarrays * np.ceil(np.asarray(R, dtype=np.float64) / cpa_t) if chip.hierarchy.transposable else 0.0 * subarrays
+    adcs = adcs_fwd + adcs_bwd
     imc = subarrays * R * C * pr.cell_area
-    adc = adcs * pr.adc.area
-    # bit-serial rows need no DAC; a DAC shared by k rows is sized up by sqrt(k) for its larger load (our assumption)
+    adc = adcs_fwd * pr.adc.area + adcs_bwd * adc_t.area
+    # analog rows need a DAC; a DAC shared by k rows is sized up by sqrt(k) for its larger load (our assumption);
+    # bit-serial rows need no DAC but an input shift register of the activation's bits
     rpd = chip.subarray.rows_per_dac
-    dacs = np.ceil(R / rpd) * np.sqrt(rpd) if chip.subarray.input_encoding == "analog" else 0.0
-    periphery = subarrays * adc_sides * (dacs * pr.row_area + R * pr.decoder_area_per_row + C * pr.mux_area_per_column)
+    analog = chip.subarray.input_encoding == "analog"
+    dacs = np.ceil(R / rpd) * np.sqrt(rpd) if analog else 0.0
+    shift_in = 0.0 if analog else R * chip.precision.activation_bits * pr.shift_add.register.bit_area
+    periphery = subarrays * adc_sides * (dacs * pr.row_area + shift_in + R * pr.decoder_area_per_row + C * pr.mux_area_per_column)
     readout = subarrays * adc_sides * C * pr.readout_area_per_column
     sub_area = (imc + adc + readout + periphery) / subarrays
     pes = np.ceil(a.subarrays / chip.hierarchy.subarrays_per_pe)
@@ -234,7 +321,9 @@ def chip_area(a: Activity, g: Geometry, pr: Prices, chip: Chip, shapes: LayerSha
     # adder trees, and the chip's gradient-accumulation adders
     psum_registers = subarrays * (C + (R if chip.hierarchy.transposable else 0)) * pr.shift_add.register.area
     trees = (n_pes * chip.hierarchy.subarrays_per_pe + n_tiles * chip.hierarchy.pes_per_tile) * pr.tree_add.area
-    accumulation = adcs * pr.shift_add.area + psum_registers + trees + chip.training.accumulation_lanes * pr.grad_add.area
+    inference_only = bool(getattr(chip, "inference_only", False))
+    grad_lanes = 0.0 if inference_only else chip.training.accumulation_lanes * pr.grad_add.area
+    accumulation = adcs * pr.shift_add.area + psum_registers + trees + grad_lanes
     act_bits = chip.precision.activation_bits
     layer_in = shapes.in_size**2 * shapes.in_channels * act_bits
     layer_out = shapes.out_size**2 * shapes.out_channels * act_bits
@@ -244,7 +333,17 @@ def chip_area(a: Activity, g: Geometry, pr: Prices, chip: Chip, shapes: LayerSha
     # gradients are kept in full precision in a separate digital memory until the once-per-batch update
     # (Dhull Sec. I, mixed-precision training): one gradient word per weight, in dense 6T SRAM
     grad_storage_bits = np.sum(a.weights, axis=-1, keepdims=True) * chip.precision.gradient_bits
-    weight_gradient = chip.training.wg_lanes * pr.mac.area + grad_storage_bits * chip.technology.sram_cell_area
+    if inference_only:                    # an inference-only chip has no weight-gradient unit or gradient storage
+        grad_storage_bits = 0.0 * grad_storage_bits
+    wg_logic = 0.0 if inference_only else chip.training.wg_lanes * pr.mac.area
+    weight_gradient = wg_logic + grad_storage_bits * chip.technology.sram_cell_area
+    # static power: CMOS logic and periphery by area, SRAM by bits (buffers, gradient storage, SRAM synapses);
+    # only volatile synapse cells must stay powered while idle to keep the weights
+    synapse_bits = subarrays * R * C if chip.device.kind == "sram" else 0.0 * subarrays
+    buffer_bits = (n_pes * C * act_bits * 2 + np.max(layer_in + layer_out, axis=-1, keepdims=True))
+    cmos_area = adc + accumulation + periphery + wg_logic
+    leakage_power = pr.static.power(cmos_area, buffer_bits + grad_storage_bits + synapse_bits)
+    retained_power = pr.static.power(0.0, synapse_bits)
     area = {
         "imc": imc, "routing": routing, "adc": adc, "readout": readout, "accumulation": accumulation,
         "other_logic_and_storage": other, "weight_gradient": weight_gradient,
@@ -253,6 +352,7 @@ def chip_area(a: Activity, g: Geometry, pr: Prices, chip: Chip, shapes: LayerSha
     area = {k: np.squeeze(v, axis=-1) for k, v in area.items()}
     geometry = {"subarrays": np.squeeze(subarrays, -1), "periphery_m2": np.squeeze(periphery, -1), "pes": np.squeeze(n_pes, -1), "tiles": np.squeeze(n_tiles, -1),
                 "adcs": np.squeeze(adcs, -1),
+                "leakage_power_w": np.squeeze(leakage_power, -1), "retained_power_w": np.squeeze(retained_power, -1),
                 "htree_bit_energy": pe_tree.bit_energy + tile_tree.bit_energy + chip_tree.bit_energy,
                 "psum_bit_energy": pe_tree.bit_energy}
     return area, geometry
@@ -269,8 +369,11 @@ class Estimate:
     area_m2: dict[str, float]
     resources: dict[str, float]
     images_per_epoch: int
-    samples: int | None = None          # BNN samples per prediction (probabilistic chips), None for a DNN
     notes: list[str] = field(default_factory=list)
+    samples: int | None = None          # BNN samples per prediction (probabilistic chips), None for a DNN
+    dataflow: str = "layer_by_layer"
+    activity: float | None = None       # the --activity override, None when the network's own values apply
+    interval_s: float | None = None     # pipelined: steady-state time per image (the slowest stage)
 
     @property
     def categories(self) -> tuple[str, ...]:
@@ -279,10 +382,16 @@ class Estimate:
         return tuple(c for c in ALL_CATEGORIES if c in present)
 
     def totals(self, quantity: str, categories=None) -> dict[str, float]:
-        """Per-image totals of `energy_j` or `latency_s` by category, plus 'total' over `categories` (default: all)."""
+        """Per-image totals of `energy_j` or `latency_s` by category, plus 'total' over `categories` (default: all).
+
+        Pipelined, the latency 'total' is the steady-state interval (the slowest stage counting `categories`),
+        not the sum of stages."""
         by_cat = self.table.groupby("category", sort=False)[quantity].sum()
         out = {c: float(by_cat.get(c, 0.0)) for c in self.categories}
-        out["total"] = float(sum(out.get(c, 0.0) for c in (self.categories if categories is None else categories)))
+        chosen = [c for c in (self.categories if categories is None else categories) if c in out]
+        out["total"] = float(sum(out[c] for c in chosen))
+        if quantity == "latency_s" and self.interval_s is not None:     # the slowest stage over these categories
+            out["total"] = float(self.per_layer("latency_s")[chosen].sum(axis=1).max())
         return out
 
     def per_layer(self, quantity: str) -> pd.DataFrame:
@@ -303,6 +412,7 @@ class Estimate:
         key = "per_image" if scale == 1.0 else "run"
         out = {
             "network": self.network, "hardware": self.hardware, "mode": self.mode,
+            "dataflow": self.dataflow, "activity": self.activity,
             "area_m2": dict(self.area_m2),
             "per_image": {"latency_s": self.totals("latency_s"), "energy_j": self.totals("energy_j")},
             "paper_categories_per_image": {
@@ -327,11 +437,16 @@ def check_mode(chip: Chip, mode: str) -> None:
                        "use --mode inference", file=getattr(chip, "_source_path", None), field="mode")
 
 
-def estimate(network: Network, chip: Chip, mode: Mode = "inference", samples: int | None = None) -> Estimate:
+def estimate(network: Network, chip: Chip, mode: Mode = "inference", samples: int | None = None, *,
+             activity: float | None = None, dataflow: Dataflow | None = None, offchip: bool = True,
+             duty_cycle: float | None = None) -> Estimate:
     """Estimate per-layer, per-image latency and energy and the chip area of `network` on `chip`.
 
     `samples` makes it one BNN prediction on a probabilistic chip: every layer but the first is read `samples`
-    times with its Bayes-MTJ noise sources (SAND2022-13142 Sec. 3.0.3); without it the chip runs a plain DNN."""
+    times with its Bayes-MTJ noise sources (SAND2022-13142 Sec. 3.0.3); without it the chip runs a plain DNN.
+    `activity` overrides every layer's input activity (share of 1-bits / mean input level, default 0.5);
+    `dataflow` overrides the spec's schedule; `offchip=False` leaves the DRAM traffic out; `duty_cycle`
+    overrides `leakage.duty_cycle` (share of powered time spent computing)."""
     check_estimate_arguments(network, chip)
     check_mode(chip, mode)
     if samples is not None:
@@ -342,36 +457,74 @@ def estimate(network: Network, chip: Chip, mode: Mode = "inference", samples: in
             raise PpaError("BNN predictions are priced for inference only", field="mode")
         if isinstance(samples, bool) or not isinstance(samples, (int, np.integer)) or samples < 1:
             raise PpaError(f"samples must be a whole number >= 1, got {samples!r}", field="samples")
+    source = getattr(chip, "_source_path", None)
+    if activity is not None and not 0.0 <= activity <= 1.0:
+        raise PpaError(f"activity must be a fraction between 0 and 1, got {activity}", field="activity")
+    if duty_cycle is not None and not 0.0 < duty_cycle <= 1.0:
+        raise PpaError(f"duty cycle must be in (0, 1], got {duty_cycle}", field="leakage.duty_cycle")
+    updates = {}
+    if dataflow is not None:
+        if dataflow not in ("layer_by_layer", "pipelined"):
+            raise PpaError(f"dataflow must be layer_by_layer or pipelined, got {dataflow!r}", field="dataflow.schedule")
+        updates["dataflow"] = chip.dataflow.model_copy(update={"schedule": dataflow})
+    if not offchip:
+        updates["offchip"] = chip.offchip.model_copy(update={"kind": "none"})
+    if duty_cycle is not None:
+        updates["leakage"] = chip.leakage.model_copy(update={"duty_cycle": duty_cycle})
+    if updates:
+        chip = chip.model_copy(update=updates)
+    schedule = chip.dataflow.schedule
+    if mode == "training" and chip.inference_only:
+        raise PpaError("this chip is inference-only (no weight-gradient unit): use --mode inference", file=source,
+                       field="inference_only")
+    if mode == "training" and schedule == "pipelined":
+        raise PpaError("pipelined dataflow models inference only (training keeps every layer's activations for "
+                       "the backward pass): use layer_by_layer", file=source, field="dataflow.schedule")
     dynamic_in_arrays = chip.vector_unit.dynamic_matmul == "array"
     training = mode == "training"
-    shapes = LayerShapes.from_network(network, samples, dynamic_in_arrays)
+    shapes = LayerShapes.from_network(network, samples, dynamic_in_arrays, activity=activity)
     if not shapes.names:
         raise PpaError("the network has no conv or fc layer to map", file=network.source or None)
     geometry = Geometry.from_chip(chip)
-    activity = count_actions(shapes, geometry)
-    writes = operand_writes(shapes, geometry, activity)
-    activity = without_training_of_operands(activity, shapes).select(training=training)
+    act = count_actions(shapes, geometry)
+    writes = operand_writes(shapes, geometry, act)
+    act = without_training_of_operands(act, shapes).select(training=training)
     digital = count_digital(network, geometry, dynamic_in_arrays, samples).select(training=training)
     prices = Prices.from_chip(chip)
-    area, resources = chip_area(activity, geometry, prices, chip, shapes)
-    vector_area = vector_unit_area(chip, digital)        # the vector unit exists on chips whose network needs it
-    area["other_logic_and_storage"] = area["other_logic_and_storage"] + vector_area
-    area["total"] = area["total"] + vector_area
+    area, resources = chip_area(act, geometry, prices, chip, shapes)
     area = {k: float(v) for k, v in area.items()}
     limit = chip.hierarchy.tiles
+    spill = 0.0
+    notes = []
     if limit is not None and float(resources["tiles"]) > limit:
-        raise PpaError(f"{network.name} needs {int(resources['tiles'])} tiles of {chip.hierarchy.pes_per_tile} PEs x "
-                       f"{chip.hierarchy.subarrays_per_pe} subarrays; the chip has {limit}",
-                       file=getattr(chip, "_source_path", None), field="hierarchy.tiles")
-    priced = price_layers(activity, geometry, prices, chip, resources["htree_bit_energy"], resources["psum_bit_energy"])
+        if chip.offchip.kind == "none" or schedule == "pipelined" or mode == "training":
+            raise PpaError(f"{network.name} needs {int(resources['tiles'])} tiles of {chip.hierarchy.pes_per_tile} PEs x "
+                           f"{chip.hierarchy.subarrays_per_pe} subarrays; the chip has {limit} (layer-by-layer inference "
+                           "with an offchip: memory streams the weights that do not fit)",
+                           file=source, field="hierarchy.tiles")
+        spill = 1.0 - limit / float(resources["tiles"])
+        area = {k: (v if k == "weight_gradient" else v * limit / float(resources["tiles"])) for k, v in area.items() if k != "total"}
+        area["total"] = sum(area.values())
+        notes.append(f"{100 * spill:.0f} % of the weights do not fit the {limit} tiles: streamed from off-chip memory "
+                     f"and written into the arrays every {chip.offchip.images_per_weight_load} image(s)")
+    vector_area = float(vector_unit_area(chip, digital))   # the vector unit exists on chips whose network needs it
+    area["other_logic_and_storage"] = area["other_logic_and_storage"] + vector_area
+    area["total"] = area["total"] + vector_area
+    leakage_power = float(resources["leakage_power_w"]) + float(prices.static.power(vector_area, 0.0))
+    priced = price_layers(act, geometry, prices, chip, resources["htree_bit_energy"], resources["psum_bit_energy"])
+    if spill:
+        add_weight_streaming(priced, act, prices, chip, spill)
     extended = bool(digital.names) or bool(np.any(shapes.dynamic))
     categories = ALL_CATEGORIES if extended else CATEGORIES
-    n = len(shapes.names)
-    per_layer = {q: {c: np.broadcast_to(priced[q].get(c, 0.0), (n,)).astype(np.float64) for c in categories} for q in priced}
+    n_mvm = len(shapes.names)
+    per_layer = {q: {c: np.broadcast_to(priced[q].get(c, 0.0), (n_mvm,)).astype(np.float64) for c in categories} for q in priced}
+    # tiles each layer occupies (a pipelined chip may copy a slow layer's weights); digital layers hold none
+    pes = np.ceil(np.broadcast_to(act.subarrays, (n_mvm,)) / chip.hierarchy.subarrays_per_pe)
+    layer_tiles = np.ceil(pes / chip.hierarchy.pes_per_tile)
     if extended:
         for q, parts in price_operand_writes(writes, prices, chip, training).items():
             for c, v in parts.items():
-                per_layer[q][c] = per_layer[q][c] + np.broadcast_to(v, (n,))
+                per_layer[q][c] = per_layer[q][c] + np.broadcast_to(v, (n_mvm,))
         dig = price_digital(digital, prices, chip)
         m = len(digital.names)
         for q in per_layer:
@@ -381,10 +534,23 @@ def estimate(network: Network, chip: Chip, mode: Mode = "inference", samples: in
         order = np.argsort([index[name] for name in shapes.names] + list(digital.index), kind="stable")
         names = np.array(list(shapes.names) + list(digital.names), dtype=object)[order]
         per_layer = {q: {c: v[order] for c, v in parts.items()} for q, parts in per_layer.items()}
+        layer_tiles = np.concatenate([layer_tiles, np.full(m, np.inf)])[order]
     else:
         names = np.array(shapes.names, dtype=object)
     check_priced(per_layer, area, list(names), getattr(chip, "_source_path", None))
     n = len(names)
+    interval = None
+    if schedule == "pipelined":
+        copies = pipeline_copies(per_layer["latency_s"], layer_tiles, chip)
+        for c in per_layer["latency_s"]:
+            per_layer["latency_s"][c] = per_layer["latency_s"][c] / copies
+        stage = sum(per_layer["latency_s"][c] for c in categories)
+        interval = float(np.max(stage))
+        if np.any(copies > 1):
+            notes.append("pipelined: weights copied into spare tiles for " + ", ".join(
+                f"{name} x{int(k)}" for name, k in zip(names, copies) if k > 1))
+    add_leakage(per_layer, leakage_power, resources["retained_power_w"], chip.leakage.duty_cycle,
+                None if interval is None else np.asarray(interval))
     rows = {
         "layer": np.repeat(names, len(categories)),
         "category": np.tile(np.array(categories, dtype=object), n),
@@ -392,11 +558,57 @@ def estimate(network: Network, chip: Chip, mode: Mode = "inference", samples: in
         "latency_s": np.stack([per_layer["latency_s"][c] for c in categories], axis=1).ravel(),
     }
     resources = {k: float(v) for k, v in resources.items() if not k.endswith(("bit_energy", "_m2"))}
-    resources["weights"] = float(np.sum(activity.weights))
+    resources["leakage_power_w"] = leakage_power
+    resources["weights"] = float(np.sum(act.weights))
+    streamed = np.sum(act.weights) * spill * stored_weight_bits(chip.device) / chip.offchip.images_per_weight_load
+    resources["offchip_bits"] = float(np.sum(np.broadcast_to(act.offchip_bits + act.train_offchip_bits, (n_mvm,))) + streamed)
+    resources["weights_streamed_fraction"] = spill
     if dynamic_in_arrays and np.any(shapes.dynamic):
         resources["operand_cell_writes"] = float(np.sum(writes.cell_writes))
         endurance = getattr(chip.device, "endurance", None)
         if endurance is not None:        # every operand cell is rewritten once per image
             resources["lifetime_images"] = float(endurance)
     return Estimate(network.name, chip.name, mode, pd.DataFrame(rows), area, resources, chip.training.images_per_epoch,
-                    samples=samples)
+                    notes, samples, schedule, activity, interval)
+
+
+def stored_weight_bits(device) -> float:
+    """Bits one weight takes in DRAM: the SRAM word, or enough bits to name a multi-state cell's level."""
+    if getattr(device, "weight_bits", None):
+        return float(device.weight_bits)
+    states = getattr(device, "states", None)
+    return float(np.ceil(np.log2(states))) if states else 8.0
+
+
+def add_weight_streaming(priced: dict, a: Activity, pr: Prices, chip: Chip, spill: float) -> dict:
+    """Weights that do not fit a fixed-size chip: the share `spill` of every layer's weights is read from DRAM and
+    written into the arrays once per `offchip.images_per_weight_load` images (rows written in turn, subarrays in
+    parallel); DRAM traffic goes to `offchip`, the array writes to `weight_update`."""
+    reuse = chip.offchip.images_per_weight_load
+    bits = np.asarray(a.weights) * spill * stored_weight_bits(chip.device) / reuse
+    writes = np.asarray(a.weights) * chip.device.weight_cells * spill / reuse
+    priced["energy_j"]["offchip"] = priced["energy_j"]["offchip"] + pr.offchip.transfer_energy(bits)
+    priced["latency_s"]["offchip"] = priced["latency_s"]["offchip"] + pr.offchip.transfer_latency(bits)
+    priced["energy_j"]["weight_update"] = priced["energy_j"]["weight_update"] + writes * pr.cell_write_energy
+    priced["latency_s"]["weight_update"] = (priced["latency_s"]["weight_update"]
+                                            + chip.subarray.rows * spill / reuse * pr.cell_write_latency)
+    return priced
+
+
+def pipeline_copies(latency: dict, tiles, chip: Chip) -> np.ndarray:
+    """Copies of each layer's weights in a pipelined chip: on a fixed-size chip (`hierarchy.tiles`) with spare
+    tiles, the slowest stage gets another copy (halving, thirding... its time per image) while one fits;
+    `tiles` per layer (inf for digital layers, which hold no weights and are not copied)."""
+    stage = np.asarray(sum(latency[c] for c in latency), dtype=np.float64)
+    copies = np.ones_like(stage)
+    limit = chip.hierarchy.tiles
+    if limit is None or not chip.dataflow.duplicate_slow_layers:
+        return copies
+    tiles = np.asarray(tiles, dtype=np.float64)
+    spare = limit - float(np.sum(tiles[np.isfinite(tiles)]))
+    while True:
+        slow = int(np.argmax(stage / copies))
+        if tiles[slow] > spare:
+            return copies
+        copies[slow] += 1
+        spare -= tiles[slow]

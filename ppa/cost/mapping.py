@@ -33,6 +33,14 @@ class Geometry:
     error_bits: np.ndarray
     batch_size: np.ndarray
     update_fraction: np.ndarray
+    # added: padding convention, off-chip traffic settings (defaults: the network's padding, no off-chip memory)
+    neurosim_padding: np.ndarray | bool = False
+    gradient_bits: np.ndarray | int = 8
+    offchip: np.ndarray | bool = False           # an off-chip memory is attached
+    store_activations: np.ndarray | bool = False   # training: layer inputs to DRAM and back
+    gradient_writeback: np.ndarray | bool = False  # training: gradient words to DRAM and back once per batch
+    weight_copy_bits: np.ndarray | int = 0      # training: master weight copy read + written once per batch
+    t_columns_per_adc: np.ndarray | None = None  # rows per ADC on the transposed edge (None: columns_per_adc)
 
     @classmethod
     def from_chip(cls, chip) -> "Geometry":
@@ -51,7 +59,24 @@ class Geometry:
             error_bits=np.asarray(p.error_bits),
             batch_size=np.asarray(chip.training.batch_size),
             update_fraction=np.asarray(chip.training.update_fraction),
+            neurosim_padding=np.asarray(_get(chip, "dataflow.padding", "network") == "neurosim"),
+            gradient_bits=np.asarray(p.gradient_bits),
+            offchip=np.asarray(_get(chip, "offchip.kind", "none") != "none"),
+            store_activations=np.asarray(bool(_get(chip, "offchip.store_activations", False))),
+            gradient_writeback=np.asarray(bool(_get(chip, "offchip.gradient_writeback", False))),
+            weight_copy_bits=np.asarray(_get(chip, "offchip.weight_copy_bits", 0)),
+            t_columns_per_adc=(None if _get(chip, "transposed_readout.columns_per_adc", None) is None
+                               else np.asarray(chip.transposed_readout.columns_per_adc)),
         )
+
+
+def _get(obj, dotted: str, default):
+    """A nested attribute of a spec (or of the sweep's vectorised view), `default` where a section is absent."""
+    for part in dotted.split("."):
+        obj = getattr(obj, part, None)
+        if obj is None:
+            return default
+    return obj
 
 
 @dataclass(frozen=True)
@@ -67,22 +92,32 @@ class LayerShapes:
     first: np.ndarray                 # True for the first MVM layer (no error back-propagation)
     passes: np.ndarray | float = 1.0  # forward passes per image: S samples for a stochastic BNN layer, else 1
     stochastic: np.ndarray | bool = False   # layers read with the Bayes-MTJ noise source (SAND2022-13142)
+    stride: np.ndarray | None = None
+    reach: np.ndarray | None = None   # kernel span dilation*(K-1)+1 (None: the kernel), for NeuroSim's padding convention
+    activity: np.ndarray | float = 0.5   # input activity: share of input bits that are 1 / mean analog input level
+    last: np.ndarray | None = None    # True for the last MVM layer (its output leaves the chip)
     groups: np.ndarray | None = None  # conv groups / attention heads (None: all 1); see grouped_equivalent
     dynamic: np.ndarray | None = None  # True for an activation operand written into arrays (dynamic_matmul: array)
 
     @classmethod
-    def from_network(cls, net: Network, samples: int | None = None, dynamic_in_arrays: bool = False) -> "LayerShapes":
+    def from_network(cls, net: Network, samples: int | None = None, dynamic_in_arrays: bool = False,
+                     activity: float | None = None) -> "LayerShapes":
         """The layers of `net`; with `samples`, a BNN whose layers but the first are sampled `samples` times.
 
         The first layer stays deterministic, computed once and reused by every sample (SAND2022-13142 Sec. 3.0.3).
         With `dynamic_in_arrays` the activation-by-activation matmuls are mapped too (their operand written first).
         A layer on a sequence of T tokens enters as a map of side sqrt(T), so that W*W positions and
-        in_size^2 inputs per channel are T, as the counting below expects."""
+        in_size^2 inputs per channel are T, as the counting below expects.
+        `activity` overrides every layer's input activity (CLI --activity; else the network's, else 0.5)."""
         kinds = MVM_KINDS + (("matmul",) if dynamic_in_arrays else ())
         layers = [la for la in net.layers if la.kind in kinds]
         first = np.arange(len(layers)) == 0
         stochastic = ~first if samples is not None else np.zeros(len(layers), dtype=bool)
         side = lambda la, size: np.sqrt(la.tokens) if la.tokens else size   # noqa: E731
+        default = getattr(net, "input_activity", None)
+        default = 0.5 if default is None else default
+        acts = [activity if activity is not None else (default if getattr(la, "input_activity", None) is None else la.input_activity)
+                for la in layers]
         return cls(
             names=tuple(la.name for la in layers),
             kernel=np.array([la.kernel for la in layers], dtype=np.float64),
@@ -93,6 +128,10 @@ class LayerShapes:
             first=first,
             passes=np.where(stochastic, float(samples or 1), 1.0),
             stochastic=stochastic,
+            stride=np.array([la.stride for la in layers], dtype=np.float64),
+            reach=np.array([la.dilation * (la.kernel - 1) + 1 for la in layers], dtype=np.float64),
+            activity=np.array(acts, dtype=np.float64),
+            last=np.arange(len(layers)) == len(layers) - 1,
             groups=np.array([la.groups for la in layers], dtype=np.float64),
             dynamic=np.array([la.kind == "matmul" for la in layers], dtype=bool),
         )
@@ -132,13 +171,19 @@ class Activity:
     # data movement
     buffer_bits: np.ndarray           # activations (and errors) read from and written to buffers
     htree_bits: np.ndarray            # bits carried over the PE/tile H-tree
+    # data dependence and off-chip traffic (added; defaults keep older constructors valid)
+    fwd_activity: np.ndarray | float = 0.5   # input activity of the forward pass (per layer)
+    offchip_bits: np.ndarray | float = 0.0   # network input read and network output written (inference and training)
+    train_offchip_bits: np.ndarray | float = 0.0   # training: stored activations, gradient and weight write-back
+    fwd_adc_cycles: np.ndarray | None = None   # column groups each ADC converts per step (None: columns_per_adc)
+    bwd_adc_cycles: np.ndarray | None = None   # the same on the transposed (row) edge
 
     def select(self, training: bool) -> "Activity":
         """Zero the training-only actions for an inference estimate."""
         if training:
             return self
         zero = {f.name: np.zeros_like(getattr(self, f.name)) for f in fields(self)
-                if f.name.startswith(("bwd_", "wg_", "grad_", "update_"))}
+                if f.name.startswith(("bwd_", "wg_", "grad_", "update_", "train_"))}
         return Activity(**{**{f.name: getattr(self, f.name) for f in fields(self)}, **zero})
 
 
@@ -151,6 +196,10 @@ def count_actions(shapes: LayerShapes, g: Geometry) -> Activity:
     shapes, group_scale = grouped_equivalent(shapes, g)     # grouped/depthwise conv and per-head matmuls
     K2 = shapes.kernel**2
     D, N, W = shapes.in_channels, shapes.out_channels, shapes.out_size
+    stride = shapes.stride if shapes.stride is not None else 1.0
+    reach = shapes.reach if shapes.reach is not None else shapes.kernel
+    # NeuroSim's convention ignores padding: OFM side (IFM - K) / stride + 1 (fc layers: 1 either way)
+    W = np.where(g.neurosim_padding, np.floor((shapes.in_size - reach) / stride) + 1.0, W)
     P = W**2 * shapes.passes                              # OFM positions (of every sample), one step each
     cpw = g.cells_per_weight
     usable_cols = g.columns - g.reference_columns
@@ -182,6 +231,15 @@ def count_actions(shapes: LayerShapes, g: Geometry) -> Activity:
     bwd_tree_adds = np.where(train, P * K2 * D * (t_col_groups - 1), 0.0)
     bwd_tree_depth = np.where(train, np.ceil(np.log2(np.maximum(t_col_groups, 1.0))), 0.0)
 
+    # an ADC shared by k columns converts only the columns in use: a narrow layer (fc2: 10 outputs) needs fewer
+    # conversion cycles per step than the sharing factor (the busiest subarray of the layer sets the pace)
+    adcs_fwd = np.ceil(g.columns / g.columns_per_adc)
+    used_cols = np.minimum(N * cpw + g.reference_columns, g.columns)
+    fwd_adc_cycles = np.minimum(g.columns_per_adc, np.ceil(used_cols / adcs_fwd))
+    cpa_t = g.columns_per_adc if g.t_columns_per_adc is None else g.t_columns_per_adc
+    used_rows = np.minimum(D * per_subarray, g.rows)
+    bwd_adc_cycles = np.minimum(cpa_t, np.ceil(used_rows / np.ceil(g.rows / cpa_t)))
+
     # weight gradient dL/dW = sum over positions of x_unrolled (K*K*D) outer delta (N)
     wg_macs = P * weights
     in_bits = shapes.in_size**2 * D * g.activation_bits * shapes.passes
@@ -197,7 +255,16 @@ def count_actions(shapes: LayerShapes, g: Geometry) -> Activity:
     buffer_bits = in_bits + out_bits + np.where(train, err_bits + in_bits, 0.0)
     htree_bits = in_bits * col_blocks + out_bits * row_groups
 
-    return group_scale(Activity(
+    # off-chip traffic per image: the network's input comes in and its output goes out; in training, each
+    # layer's input is kept in DRAM for the backward pass (written, read back), and once per batch the
+    # gradient words (and a master weight copy, if any) are written back and read again (added below, per
+    # weight, once grouped layers are scaled)
+    first = shapes.first
+    last = shapes.last if shapes.last is not None else np.arange(np.shape(D)[-1]) == np.shape(D)[-1] - 1
+    offchip_bits = np.where(g.offchip, np.where(first, in_bits, 0.0) + np.where(last, out_bits, 0.0), 0.0)
+    stored_activations = np.where(g.offchip, 2.0 * in_bits * g.store_activations, 0.0)
+
+    act = group_scale(Activity(
         subarrays=subarrays, row_groups=row_groups, weights=weights,
         fwd_steps=fwd_steps, fwd_cell_reads=fwd_cell_reads, fwd_row_drives=fwd_row_drives,
         fwd_conversions=fwd_conversions, fwd_tree_adds=fwd_tree_adds, fwd_tree_depth=fwd_tree_depth,
@@ -207,12 +274,21 @@ def count_actions(shapes: LayerShapes, g: Geometry) -> Activity:
         wg_macs=wg_macs, wg_data_bits=wg_data_bits, grad_accum_adds=grad_accum_adds,
         update_cell_writes=update_cell_writes, update_row_steps=update_row_steps,
         buffer_bits=buffer_bits, htree_bits=htree_bits,
+        fwd_activity=np.broadcast_to(shapes.activity, np.shape(D)) if np.ndim(shapes.activity) else shapes.activity,
+        offchip_bits=offchip_bits, train_offchip_bits=stored_activations,
+        fwd_adc_cycles=fwd_adc_cycles, bwd_adc_cycles=bwd_adc_cycles,
     ))
+    # an operand written into arrays (dynamic_matmul: array) has no weights to write back
+    stationary = True if shapes.dynamic is None else ~shapes.dynamic
+    write_back = np.where(g.offchip & stationary, 2.0 * act.weights * (g.gradient_bits * g.gradient_writeback
+                                                                         + g.weight_copy_bits) / g.batch_size, 0.0)
+    return replace(act, train_offchip_bits=act.train_offchip_bits + write_back)
 
 
 # --- grouped convolution, attention heads, and activation operands written into arrays -------------------
 
-_PER_STEP = ("fwd_steps", "bwd_steps", "fwd_tree_depth", "bwd_tree_depth", "row_groups", "update_row_steps", "rows_per_read")
+_PER_STEP = ("fwd_steps", "bwd_steps", "fwd_tree_depth", "bwd_tree_depth", "row_groups", "update_row_steps", "rows_per_read",
+             "fwd_adc_cycles", "bwd_adc_cycles", "fwd_activity")    # per step, or intensive: copies run in parallel
 _PER_WEIGHT = ("weights", "wg_macs", "grad_accum_adds", "update_cell_writes")
 
 

@@ -24,24 +24,35 @@ class Comparison:
         for e in self.estimates:
             lat = e.totals("latency_s", PAPER_CATEGORIES)["total"] * self.images
             en = e.totals("energy_j", PAPER_CATEGORIES)["total"] * self.images
+            every = e.totals("energy_j")
             row = {"hardware": e.hardware, "area_m2": e.area_m2["total"], "latency_s": lat, "energy_j": en,
-                   "buffer_and_interconnect_energy_j": (e.totals("energy_j")["buffer"] + e.totals("energy_j")["interconnect"]) * self.images}
+                   "buffer_and_interconnect_energy_j": (every["buffer"] + every["interconnect"]) * self.images,
+                   # beyond the paper's five categories: DRAM traffic, leakage, and the all-category totals
+                   "offchip_energy_j": every["offchip"] * self.images, "leakage_energy_j": every["leakage"] * self.images,
+                   "total_energy_j": every["total"] * self.images,
+                   "total_latency_s": e.totals("latency_s")["total"] * self.images}
             base = base or row
             row["area_ratio"] = row["area_m2"] / base["area_m2"]
             row["latency_ratio"] = row["latency_s"] / base["latency_s"]
             row["energy_ratio"] = row["energy_j"] / base["energy_j"]
+            row["total_energy_ratio"] = row["total_energy_j"] / base["total_energy_j"]
+            row["total_latency_ratio"] = row["total_latency_s"] / base["total_latency_s"]
             out.append(row)
         return out
 
 
-def compare(network: Network, chips: list, mode: Mode = "training", images: int | None = None) -> Comparison:
-    """Estimate `network` on every chip; `images` defaults to one epoch of the first chip's training set."""
+def compare(network: Network, chips: list, mode: Mode = "training", images: int | None = None, **options) -> Comparison:
+    """Estimate `network` on every chip; `images` defaults to one epoch of the first chip's training set.
+
+    `options` (activity, dataflow, offchip, duty_cycle) pass to `estimate` for every chip. The paper columns
+    (`energy_j`, `latency_s` and their ratios) keep Table VI's five categories; `total_*` columns add buffer,
+    interconnect, off-chip traffic and leakage."""
     if isinstance(chips, (str, bytes)) or not isinstance(chips, (list, tuple)) or not chips:
         raise TypeError(f"chips must be a non-empty list of hardware specs (from ppa.load_chip), got {type(chips).__name__}")
     if images is not None and (isinstance(images, bool) or not isinstance(images, (int, np.integer))):
         raise TypeError(f"images must be a whole number of images, got {type(images).__name__}")
     if images is not None and images < 1:
         raise ValueError(f"images must be at least 1, got {images}")
-    estimates = [estimate(network, chip, mode) for chip in chips]
+    estimates = [estimate(network, chip, mode, **options) for chip in chips]
     n = images if images is not None else estimates[0].images_per_epoch
     return Comparison(estimates, n)

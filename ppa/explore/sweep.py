@@ -39,8 +39,8 @@ from pydantic import BaseModel, ValidationError
 
 from ppa.errors import PpaError
 from ppa.cost.checks import check_priced
-from ppa.cost.estimate import (PAPER_CATEGORIES, Mode, Prices, check_mode, chip_area, price_digital, price_layers,
-                               price_operand_writes, vector_unit_area)
+from ppa.cost.estimate import (PAPER_CATEGORIES, Mode, Prices, add_leakage, check_mode, chip_area, price_digital,
+                               price_layers, price_operand_writes, vector_unit_area)
 from ppa.cost.mapping import Geometry, LayerShapes, count_actions, count_digital, operand_writes, without_training_of_operands
 from ppa.workload.network import Network
 from ppa.spec import Chip, load_chip
@@ -252,7 +252,8 @@ def price_points(network: Network, base: Chip, numeric: dict[str, np.ndarray], m
     digital = count_digital(network, geometry, dynamic_in_arrays).select(training=training)
     prices = Prices.from_chip(view)
     area, resources = chip_area(activity, geometry, prices, view, shapes)
-    area["total"] = area["total"] + vector_unit_area(view, digital)
+    vector_area = vector_unit_area(view, digital)
+    area["total"] = area["total"] + vector_area
     priced = price_layers(activity, geometry, prices, view, resources["htree_bit_energy"], resources["psum_bit_energy"])
     writes_priced = price_operand_writes(writes, prices, view, training)     # per MVM layer
     digital_priced = price_digital(digital, prices, view)                     # per digital (vector, matmul) layer
@@ -270,6 +271,17 @@ def price_points(network: Network, base: Chip, numeric: dict[str, np.ndarray], m
             dig = np.broadcast_to(digital_priced[quantity].get(category, 0.0), (points, digital_layers))
             joined[category] = np.concatenate([mvm, dig], axis=-1)
         priced[quantity] = joined
+    interval = None
+    if view.dataflow.schedule == "pipelined" and mode == "inference":
+        # steady-state time per image: the slowest stage (no weight copies in sweeps)
+        stages = sum(np.broadcast_to(v, (points, mvm_layers + digital_layers)) for v in priced["latency_s"].values())
+        interval = np.max(stages, axis=-1)
+    # the vector unit leaks with the rest of the CMOS logic
+    va = np.asarray(vector_area, dtype=np.float64)
+    vector_leak = np.asarray(prices.static.power(va[..., None] if va.ndim else va, 0.0))   # design points as (P, 1)
+    resources["leakage_power_w"] = resources["leakage_power_w"] + (vector_leak[..., 0] if vector_leak.ndim else vector_leak)
+    add_leakage(priced, resources["leakage_power_w"], resources["retained_power_w"], view.leakage.duty_cycle, interval)
+    resources["interval_s"] = interval
     check_priced(priced, area, list(shapes.names) + list(digital.names), getattr(base, "_source_path", None))
     return priced, area, resources
 
@@ -278,6 +290,8 @@ def evaluate_points(network: Network, base: Chip, numeric: dict[str, np.ndarray]
     """Totals per design point (per image) for arrays of numeric overrides of one validated base spec."""
     priced, area, resources = price_points(network, base, numeric, mode)
     n = len(next(iter(numeric.values()))) if numeric else 1
+    interval = resources["interval_s"]
+    pipelined = interval is not None
 
     def total(quantity, categories=None):
         parts = [v for c, v in priced[quantity].items() if categories is None or c in categories]
@@ -286,7 +300,7 @@ def evaluate_points(network: Network, base: Chip, numeric: dict[str, np.ndarray]
     return {
         "tiles": np.broadcast_to(resources["tiles"], (n,)),
         "area_m2": np.broadcast_to(area["total"], (n,)).astype(np.float64),
-        "latency_s": total("latency_s"), "energy_j": total("energy_j"),
+        "latency_s": interval if pipelined else total("latency_s"), "energy_j": total("energy_j"),
         "latency_paper_s": total("latency_s", PAPER_CATEGORIES), "energy_paper_j": total("energy_j", PAPER_CATEGORIES),
     }
 

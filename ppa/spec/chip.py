@@ -9,7 +9,8 @@ from typing import Annotated, Any, ClassVar, Literal, Union
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from ppa.spec.sections import Adc, Bits, Fraction, Lanes, PosInt, Strict, Technology, Variation  # noqa: F401
+from ppa.spec.sections import (Adc, AdcKind, Bits, BitsPerSecond, Fraction, Lanes, PosInt, Strict,  # noqa: F401
+                               Technology, Variation)
 from ppa.spec.units import (
     Amperes,
     CurrentDensity,
@@ -49,6 +50,7 @@ from ppa.spec.units import (  # noqa: F401  (the bounded types every field below
 Positive = unitless(0.0, 1e6, low_open=True)
 Ratio = unitless(0.0, 1000.0, low_open=True)
 OnOff = unitless(1.0, 1e6, low_open=True)                    # on/off ratios: above 1
+Endurance = unitless(0.0, 1e20, low_open=True)               # write cycles a cell survives
 ArraySide = whole(1, 65536)                                  # rows or columns of one subarray
 AreaResistance = bounded("ohm*m^2", 0.0, 1e-6)              # MTJ resistance-area product (MgO: ~1e-12 - 1e-10)
 ChargeDensity = bounded("C/m^2", 0.0, 10.0)                  # ferroelectric remanent polarisation (~0.1-0.5)
@@ -103,7 +105,7 @@ class DwMtjDevice(Strict):
     cell_area: CellArea
     variation: unitless(0.0, 10.0) = 0.0
     write_transition: list[list[Fraction]] | None = None
-    endurance: unitless(0.0, 1e20, low_open=True) | None = None   # write cycles a cell survives (None: not stated)
+    endurance: Endurance | None = None   # write cycles a cell survives (None: not stated)
 
     node_rules: ClassVar[dict[str, str]] = TRANSISTOR_CELL_RULES
 
@@ -169,11 +171,13 @@ class SramDevice(Strict):
     write_energy_per_bit: ActionEnergy
     write_time: PulseWidth
     read_time: PulseWidth
-    endurance: unitless(0.0, 1e20, low_open=True) | None = None   # write cycles a cell survives (None: not stated)
+    read_resistance: Resistance = 20e3          # on-resistance of the 8T read port (sets a sense-amp ADC's column RC)
+    endurance: Endurance | None = None   # write cycles a cell survives (None: not stated)
 
     node_rules: ClassVar[dict[str, str]] = {
         "cell_area": "sram_cell_area", "bitline_capacitance_per_cell": "linear", "read_swing": "vdd",
-        "write_energy_per_bit": "logic_energy", "read_time": "logic_delay", "write_time": "logic_delay"}
+        "write_energy_per_bit": "logic_energy", "read_time": "logic_delay", "write_time": "logic_delay",
+        "read_resistance": "constant"}   # a minimum-width read port keeps ~10-20 kOhm on-resistance at every node
 
     @property
     def weight_cells(self) -> int:
@@ -418,6 +422,41 @@ class Training(Strict):
     accumulation_lanes: Lanes = 256
 
 
+class TransposedReadout(Strict):
+    """Read-out of the transposed (backward) pass on the row edge; unset fields follow the forward read-out."""
+
+    columns_per_adc: ArraySide | None = None
+    adc_bits: whole(1, 16) | None = None
+    adc_kind: AdcKind | None = None
+
+
+class Offchip(Strict):
+    """Off-chip memory (DRAM) traffic: energy per bit moved and bandwidth; `kind: none` leaves it out."""
+
+    kind: Literal["none", "hbm2", "lpddr4", "ddr4", "custom"] = "none"
+    energy_per_bit: bounded("J", 0.0, 1e-6, low_open=False) = 0.0
+    bandwidth: BitsPerSecond = 1.0
+    store_activations: bool = True        # training: each layer's input goes to DRAM and back for the backward pass
+    weight_copy_bits: whole(0, 64) = 0   # training: master weight copy read and written once per batch
+    gradient_writeback: bool = True      # training: gradient words written to DRAM and read back once per batch
+    images_per_weight_load: whole(1, 1_000_000_000) = 1   # inference on a chip too small for the network: images per streamed weight load
+
+
+class Leakage(Strict):
+    """Static power while the chip is powered; `duty_cycle` is the share of powered time spent computing."""
+
+    enabled: bool = True
+    duty_cycle: unitless(0.0, 1.0, low_open=True) = 1.0
+
+
+class Dataflow(Strict):
+    """How layers share the chip in time, and the convolution padding convention of the counts."""
+
+    schedule: Literal["layer_by_layer", "pipelined"] = "layer_by_layer"
+    duplicate_slow_layers: bool = True   # pipelined: copy the slowest layers' weights into spare tiles (fixed-size chip)
+    padding: Literal["network", "neurosim"] = "network"   # neurosim: OFM side = (IFM - K) / stride + 1 (no padding)
+
+
 class VectorUnit(Strict):
     """The chip's digital vector unit (softmax, layer norm, GELU, residual adds) and where activation-by-activation
     products (attention's Q.K^T and A.V) run.
@@ -448,6 +487,11 @@ class Chip(Strict):
     hierarchy: Hierarchy
     precision: Precision = Precision()
     training: Training = Training()
+    transposed_readout: TransposedReadout = TransposedReadout()
+    offchip: Offchip = Offchip()
+    leakage: Leakage = Leakage()
+    dataflow: Dataflow = Dataflow()
+    inference_only: bool = False          # no weight-gradient unit, gradient storage or accumulation lanes
     vector_unit: VectorUnit = VectorUnit()
     cmos_baseline: CmosBaseline | None = None         # the design a probabilistic chip is compared with
     variants: list[ResistanceVariant] = []

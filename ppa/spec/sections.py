@@ -7,7 +7,11 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from ppa.spec.units import (ActionEnergy, CapacitancePerLength, ComponentArea, Duration, FeatureSize, Length,
-                            PulseWidth, Voltage, unitless, whole)
+                            PulseWidth, Voltage, bounded, unitless, whole)
+
+WattsPerSquareMeter = bounded("W/m^2", 0.0, 1e7)         # static power density of CMOS blocks (~10-1000 W/m^2)
+BitsPerSecond = bounded("bit/s", 0.0, 1e15)               # off-chip bandwidth: HBM stacks are ~1e12-1e13 bit/s
+LeakagePower = bounded("W", 0.0, 1e-3)                    # static power of one stored bit
 
 PosInt = Annotated[int, Field(gt=0)]
 Bits = whole(1, 64)                      # widths of data words
@@ -30,7 +34,7 @@ class Technology(Strict):
     rules, while constants written next to `node:` are taken as given at that node."""
 
     name: str = "40nm"
-    node: FeatureSize | None = None       # target node; after validation feature_size == node
+    node: FeatureSize | None = None     # target node; after validation feature_size == node
     feature_size: FeatureSize
     vdd: Voltage
     clock_period: PulseWidth
@@ -56,6 +60,17 @@ class Technology(Strict):
     mac_area: ComponentArea             # one MAC lane of the weight-gradient unit
     mux_area_per_column: ComponentArea
     decoder_area_per_row: ComponentArea
+    # fields added for the ADC family, leakage and the calibrated digital scale (defaults keep older specs valid)
+    adc_thermal_energy_8b: ActionEnergy = 0.155e-12   # thermal-noise-limited conversion energy at 8 bits (x4 per bit)
+    adc_area_scale: unitless(0.0, 1000.0, low_open=True) = 1.0        # calibrated scale factor on the survey SAR area trend
+    comparator_energy: ActionEnergy = 10e-15  # one latched (StrongARM) comparator decision
+    comparator_area: ComponentArea = 30e-12
+    comparator_delay: PulseWidth = 100e-12
+    sense_amp_energy: ActionEnergy = 20e-15   # one current-mode sense amplifier decision (reference branch + latch)
+    sense_amp_area: ComponentArea = 20e-12
+    cmos_leakage_density: WattsPerSquareMeter = 100.0  # W/m^2 of CMOS block area (static power while powered)
+    sram_cell_leakage: LeakagePower = 20e-12      # W per stored SRAM bit
+    sram_array_bit_energy: ActionEnergy = 10e-15  # one bit read or written in a dense on-chip SRAM array (gradient storage)
 
     @field_validator("*")
     @classmethod
@@ -139,7 +154,12 @@ class Variation(Strict):
     drift: Drift = Drift()
 
 
-class Adc(Strict):
-    """Column ADC (SAR, Walden figure of merit from the technology)."""
+AdcKind = Literal["sar", "flash", "sense_amp"]
 
+
+class Adc(Strict):
+    """Column ADC: `sar` (Murmann survey trends), `flash` (2^B - 1 comparators + encoder) or `sense_amp` (NeuroSim's
+    current-mode multi-level sense amplifier, 2^B - 1 sense amps, sensing time set by the column RC)."""
+
+    kind: AdcKind = "sar"
     bits: whole(1, 16)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import csv
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
@@ -50,6 +50,7 @@ class Layer:
     op: str = ""            # pool: max/avg; token_pool: first/mean
     bias: bool = field(default=False, compare=False)
     extra_params: int = field(default=0, compare=False)
+    input_activity: float | None = None   # share of input bits that are 1 (bit-serial) / mean input level (analog)
 
     @property
     def out_size(self) -> int:
@@ -109,6 +110,7 @@ class Network:
     input_shape: tuple[int, ...] = (0, 0, 0)   # (H, W, C) of an image, (T, features) of a sequence
     notes: str = ""
     source: str = field(default="", compare=False)
+    input_activity: float | None = None   # default input activity of every layer (None: 0.5)
 
     @property
     def mvm_layers(self) -> tuple[Layer, ...]:
@@ -167,8 +169,8 @@ def shape_problem(layer: Layer) -> tuple[str, str] | None:
 
 _LAYER_FIELDS = {
     "conv": {"name", "type", "out_channels", "kernel", "stride", "padding", "in_channels", "in_size", "input_from",
-             "groups", "dilation", "bias", "batchnorm"},
-    "fc": {"name", "type", "out_features", "in_features", "input_from", "bias"},
+             "groups", "dilation", "bias", "batchnorm", "input_activity"},
+    "fc": {"name", "type", "out_features", "in_features", "input_from", "bias", "input_activity"},
     "pool": {"name", "type", "kernel", "stride", "op", "global", "padding", "input_from"},
     "add": {"name", "type", "input_from", "skip"},
     "matmul": {"name", "type", "a", "b", "heads", "transpose_b"},
@@ -179,7 +181,7 @@ _LAYER_FIELDS = {
     "tokens": {"name", "type", "extra_tokens", "position_embedding", "input_from"},
     "token_pool": {"name", "type", "op", "input_from"},
 }
-_TOP_FIELDS = {"name", "dataset", "input", "sequence_length", "layers", "notes", "source"}
+_TOP_FIELDS = {"name", "dataset", "input", "sequence_length", "layers", "notes", "source", "input_activity"}
 
 
 @dataclass(frozen=True)
@@ -197,6 +199,12 @@ class _Shape:
         if self.flat:
             return f"a vector of {self.channels}"
         return f"a {self.size} x {self.size} x {self.channels} map"
+
+
+def _fraction(doc: Document, loc: tuple, value) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value <= 1.0:
+        raise doc.error(loc, f"expected a fraction between 0 and 1, got {value!r}")
+    return float(value)
 
 
 def _int(doc: Document, loc: tuple, value, minimum: int = 1, maximum: int = MAX_FEATURES) -> int:
@@ -289,12 +297,15 @@ def network_from_document(doc: Document, sequence_length: int | None = None) -> 
         if problem is not None:
             key = problem[0] if problem[0] in spec or problem[0] in ("kernel", "padding") else "type"
             raise doc.error(loc + (key,), problem[1])
+        if "input_activity" in spec:
+            layer = replace(layer, input_activity=_fraction(doc, loc + ("input_activity",), spec["input_activity"]))
         if layer.name in outputs:
             raise doc.error(loc + ("name",), f"layer name {layer.name!r} is used twice")
         outputs[layer.name] = cur
         layers.append(layer)
+    activity = _fraction(doc, ("input_activity",), data["input_activity"]) if "input_activity" in data else None
     return Network(str(data.get("name", doc.path.stem)), tuple(layers), str(data.get("dataset", "")), input_shape,
-                   str(data.get("notes", "")), str(doc.path))
+                   str(data.get("notes", "")), str(doc.path), activity)
 
 
 def _need_map(doc, loc, kind, cur: _Shape) -> None:

@@ -15,6 +15,11 @@ from ppa.errors import PpaError
 
 _BUILTIN: dict[str, str] = {
     "adc": "ppa.cost.components.converters:SarAdc",
+    "sar_adc": "ppa.cost.components.converters:SarAdc",
+    "flash_adc": "ppa.cost.components.converters:FlashAdc",
+    "sense_amp_adc": "ppa.cost.components.converters:SenseAmpAdc",
+    "offchip_memory": "ppa.cost.components.memory:OffchipMemory",
+    "static_power": "ppa.cost.components.memory:StaticPower",
     "dac": "ppa.cost.components.converters:RowDac",
     "dw_mtj_cell": "ppa.cost.components.synapses:DwMtjCell",
     "sram_cell": "ppa.cost.components.synapses:SramCell",
