@@ -537,7 +537,6 @@ def estimate(network: Network, chip: Chip, mode: Mode = "inference", samples: in
         layer_tiles = np.concatenate([layer_tiles, np.full(m, np.inf)])[order]
     else:
         names = np.array(shapes.names, dtype=object)
-    check_priced(per_layer, area, list(names), getattr(chip, "_source_path", None))
     n = len(names)
     interval = None
     if schedule == "pipelined":
@@ -551,6 +550,7 @@ def estimate(network: Network, chip: Chip, mode: Mode = "inference", samples: in
                 f"{name} x{int(k)}" for name, k in zip(names, copies) if k > 1))
     add_leakage(per_layer, leakage_power, resources["retained_power_w"], chip.leakage.duty_cycle,
                 None if interval is None else np.asarray(interval))
+    check_priced(per_layer, area, list(names), getattr(chip, "_source_path", None))
     rows = {
         "layer": np.repeat(names, len(categories)),
         "category": np.tile(np.array(categories, dtype=object), n),
