@@ -64,6 +64,10 @@ class _Cli(click.Group):
         except PpaError as err:
             click.echo(f"ppa: error: {_one_line(str(err))}", err=True)
             sys.exit(2)
+        except click.UsageError as err:          # a bad option value: one line too, with where to look
+            where = f" (see '{err.ctx.command_path} --help')" if err.ctx is not None else ""
+            click.echo(f"ppa: error: {PpaError(err.format_message())}{where}", err=True)
+            sys.exit(2)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
             raise
         except ArithmeticError as err:   # a division by zero or an overflow: a value that passed validation is not physical
