@@ -437,7 +437,7 @@ BLOCKS: dict[str, Block] = {b.name: b for b in (
     Block("tornado", "ppa sensitivity networks/vgg8.yaml --hw dw_40nm --mode training", tornado),
     Block("qnn", "ppa accuracy qnn --format json", qnn, quick=False),
     Block("bnn_seeds", "ppa accuracy bnn --format json", bnn_seeds, quick=False),
-    Block("speed", "the benchmarks/ scripts named in the block", speed, quick=False),
+    Block("speed", "python docs/figures.py --slow speed (in-process timings; the benchmarks/ scripts print more)", speed, quick=False),
     Block("mvm", "ppa accuracy mvm crossbar_balanced_8b --size 128|1024 --format json", mvm),
 )}
 
