@@ -116,6 +116,8 @@ def load_chip(path: str | Path):
     if kind == "pmac":
         raise doc.error(("kind",), "`kind: pmac` specs are now ordinary chips: a device of kind bayes_dw_pair, a "
                         "current_conveyor readout and a cmos_baseline section (see the shipped pmac_40nm.yaml)")
+    if kind == "macro":
+        raise doc.error(("kind",), "a `kind: macro` spec describes one published macro: use `ppa macro` / load_macro")
     if kind != "imc":
         raise doc.error(("kind",), f"unknown spec kind {kind!r}; expected 'imc'")
     doc, raw = split_distributions(doc)
@@ -132,3 +134,19 @@ def chip_from_dict(data: dict, name: str = "<dict>") -> Chip:
     """Validate a spec already in memory (used by sweeps that override fields)."""
     doc = Document(data, Path(name))
     return _validate(doc, Chip)
+
+
+def load_macro(path: str | Path):
+    """Load and validate a macro spec (`kind: macro`; a file path or a shipped name under hwspecs/macros/)."""
+    p = Path(path)
+    if not p.exists() and (SHIPPED / "macros" / f"{p.stem}.yaml").exists():
+        p = SHIPPED / "macros" / f"{p.stem}.yaml"
+    doc = resolve_extends(read_yaml(resolve_spec_path(p)))
+    kind = doc.data.get("kind") if isinstance(doc.data, dict) else None
+    if kind != "macro":
+        raise doc.error(("kind",), f"expected `kind: macro` (got {kind!r}); chips go to `ppa estimate`")
+    from ppa.spec.macro import Macro
+
+    spec = _validate(doc, Macro)
+    object.__setattr__(spec, "_source_path", str(doc.path))
+    return spec
