@@ -21,7 +21,7 @@ import numpy as np
 
 from ppa.cost.components.converters import FlashAdc, RowDac, SarAdc, SenseAmpAdc
 from ppa.cost.components.digital import Adder, ShiftAdd
-from ppa.cost.components.readout import ChargeIntegrator, ChargeShare, make_readout
+from ppa.cost.components.readout import ChargeIntegrator, ChargeShare, make_readout, settling_time
 from ppa.errors import PpaError
 from ppa.spec.macro import CHARGE_CELLS, RESISTIVE_CELLS, Macro, OperatingPoint
 
@@ -29,11 +29,12 @@ from ppa.spec.macro import CHARGE_CELLS, RESISTIVE_CELLS, Macro, OperatingPoint
 ALPHA = 1.3
 #: threshold voltage for the alpha-power law: regular-Vt bulk/FinFET logic, 130-22 nm (~0.3-0.4 V; assumption)
 VTH = 0.35
-#: effective switched capacitance of one charge-domain compute cell per evaluation (its MOM capacitor, the
-#: share of the compute line and of the input lines), held across nodes (capacitors sit at their matching limit,
-#: as the ADC's unit capacitor). Calibrated to Jia JSSC 2020: 9.7 pJ per 2304-cell column at 0.85 V,
-#: 9.7e-12 / 2304 / 0.85^2 = 5.83 fF; Wang VLSI 2022's C-2C array is then a prediction.
-CHARGE_CELL_CAPACITANCE = 5.83e-15
+#: effective switched capacitance of one charge-domain compute cell per evaluation (its MOM capacitor and local
+#: wiring), held across nodes (capacitors sit at their matching limit, as the ADC's unit capacitor). Calibrated to
+#: Jia JSSC 2020, whose "CiM" energy (9.7 pJ per 2304-cell column at 0.85 V) covers cells, input lines and the
+#: compute-line reset: (9.7 pJ - 0.733 pJ input lines - 0.739 pJ line reset, both priced here from the node's wire
+#: and wordline constants) / (2304 x 0.85^2) = 4.94 fF. Wang VLSI 2022's C-2C array is then a prediction.
+CHARGE_CELL_CAPACITANCE = 4.94e-15
 #: area of a charge-domain compute cell's capacitor, held across nodes (matching-limited). Calibrated to Jia JSSC
 #: 2020: 2.91 mm^2 of CiM array / 589,824 cells = 4.93 um^2, less the 8T storage cell (1.3 x 0.57 um^2 at 65 nm).
 CHARGE_CAPACITOR_AREA = 4.93e-12 - 1.3 * 0.57e-12
@@ -145,7 +146,11 @@ def _check_merge(m: Macro, readout, out_bits: int, steps: int, i_col_max: float,
     """The merged signal must fit the front end's range: an integrator holding `steps` binary-weighted input bits
     of a full-scale column needs C V_swing >= I_max t (2^steps - 1) / 2^(steps - 1) (error if it cannot)."""
     if isinstance(readout, ChargeIntegrator) and m.merge.input_bits:
-        need = i_col_max * t_int * (2.0 ** steps - 1) / 2.0 ** (steps - 1)
+        if m.readout.mode == "voltage":
+            # voltage mode: each input bit samples the settled column (at most V_read) and halves the running sum
+            need = readout.capacitance * m.cell.read_voltage * (2.0 ** steps - 1) / 2.0 ** (steps - 1)
+        else:
+            need = i_col_max * t_int * (2.0 ** steps - 1) / 2.0 ** (steps - 1)
         if need > readout.full_scale_charge * (1 + 1e-9):
             raise PpaError(f"the integrator cannot hold the merged signal: {steps} input bits of a full-scale "
                            f"column need {need:.3g} C, C_int x swing = {readout.full_scale_charge:.3g} C",
@@ -196,9 +201,13 @@ def price_point(m: Macro, point: OperatingPoint | None = None) -> MacroPoint:
         pitch = math.sqrt(cell.area) if cell.area else pitch_6t * math.sqrt(COMPUTE_SRAM_CELL_FACTOR)
     c_wl, t_wl = _line(tech, cols, pitch, wl_cap_per_cell)
     if m.input.kind == "dac":
+        # a multi-level DAC drives the row's compute capacitors (C-2C ladders) and must settle to B_x bits
+        c_load = cols * (cell.capacitance or CHARGE_CELL_CAPACITANCE) if cell.kind in CHARGE_CELLS else 0.0
+        c_row, _ = _line(tech, cols, pitch, wl_cap_per_cell)
+        t_wl = float(settling_time(bx, DRIVER_RESISTANCE * (c_row + c_load)))
         dac = RowDac.from_spec(tech)
         energy["dac"] = driven * dac.drive_energy * es * phases
-        area["dac"] = driven * dac.area
+        area["dac"] = rows * dac.area          # a driver per physical row (rows of a ladder group take turns)
     elif cell.kind in RESISTIVE_CELLS:
         # access-transistor wordlines switched between the published low and high levels: C V_high dV, on and off
         vh, vl = cell.wordline_high or v, cell.wordline_low or 0.0
@@ -223,9 +232,10 @@ def price_point(m: Macro, point: OperatingPoint | None = None) -> MacroPoint:
         g_off = g_on / (cell.on_off_ratio or 10.0)
         g_mean = 0.5 * (g_on + g_off)
         t_int = m.timing.integrate or 10e-9
+        t_pulse = cell.read_pulse or t_int
         vr = cell.read_voltage
-        # half the input bits are ones (INPUT_ACTIVITY); each driven cell conducts V_read^2 G for the window
-        energy["cells"] = driven * cols * INPUT_ACTIVITY * vr ** 2 * g_mean * t_int * steps * phases
+        # half the input bits are ones (INPUT_ACTIVITY); each driven cell conducts V_read^2 G for its pulse
+        energy["cells"] = driven * cols * INPUT_ACTIVITY * vr ** 2 * g_mean * t_pulse * steps * phases
         area["cells"] = rows * cols * (cell.area or COMPUTE_SRAM_CELL_FACTOR * cell_area_6t)
         latency["bitline"] = steps * phases * t_int
         i_col_max = driven * vr * g_on
@@ -246,7 +256,11 @@ def price_point(m: Macro, point: OperatingPoint | None = None) -> MacroPoint:
         _check_merge(m, fe, by, steps, i_col_max, t_int)
         if isinstance(fe, ChargeIntegrator):
             window = t_int
-            per_step = fe.integrate_energy(0.5 * i_col_max * INPUT_ACTIVITY * window, window)
+            if ro.mode == "voltage":     # the sampled charge C_int V_col, V_col ~ V_read / 2 on average
+                charge = fe.capacitance * cell.read_voltage * INPUT_ACTIVITY
+            else:
+                charge = 0.5 * i_col_max * INPUT_ACTIVITY * window
+            per_step = fe.integrate_energy(charge, window)
             energy["readout"] = float(signals * steps * phases * per_step + conversions * fe.reset_energy())
         else:
             window = max(float(fe.settle_time(adc_bits)), t_int)

@@ -40,6 +40,7 @@ class MacroCell(Strict):
     signed: Literal["none", "differential"] = "none"     # differential: two cells (columns) per signed weight
     capacitance: Farads | None = None                   # charge cells: published compute capacitor
     read_voltage: Volts | None = None                   # resistive cells: read pulse amplitude
+    read_pulse: Seconds | None = None                   # resistive cells: how long a cell conducts per input bit
     resistance_on: Ohms | None = None
     on_off_ratio: Annotated[float, Field(gt=1)] | None = None
     wordline_high: Volts | None = None                  # resistive cells: access gate swing

@@ -39,6 +39,7 @@ class IntegratorReadout(Strict):
     """Charge integrator with reset per column (can accumulate several input bits before one conversion)."""
 
     kind: Literal["integrator"]
+    mode: Literal["current", "voltage"] = "current"   # voltage: the settled column voltage is sampled each input bit
     capacitance: Farads
     voltage_swing: Volts
     bias_current: Amperes = 1e-6
