@@ -167,6 +167,10 @@ def price_point(m: Macro, point: OperatingPoint | None = None) -> MacroPoint:
     bx = point.input_bits or m.input_bits
     by = point.output_bits or m.output_bits
     v_nom = tech.vdd
+    for name, value in (("supply", v), ("analog_supply", m.analog_supply)):
+        if value is not None and value < VTH + 0.1:
+            raise PpaError(f"supply {value:g} V is below V_th + 0.1 V = {VTH + 0.1:g} V, where the alpha-power "
+                           "delay model no longer holds", file=getattr(m, "_source_path", None), field=name)
     es, ds = float(energy_scale(v, v_nom)), float(delay_scale(v, v_nom))
     va = m.analog_supply or v                     # neuron/readout supply (NeuRRAM: 1.8 V)
     es_a, ds_a = (float(energy_scale(va, v_nom)), float(delay_scale(va, v_nom))) if m.analog_supply else (es, ds)
@@ -224,8 +228,12 @@ def price_point(m: Macro, point: OperatingPoint | None = None) -> MacroPoint:
         energy["cells"] = driven * cols * c_cell * v ** 2 * steps * phases
         caps = driven * cols
         area["cells"] = rows * cols * COMPUTE_SRAM_CELL_FACTOR * cell_area_6t + caps * CHARGE_CAPACITOR_AREA
-        share = ChargeShare(v, driven, c_cell, tech.wire_capacitance * pitch * driven / driven, 10e3)
-        latency["bitline"] = steps * phases * float(share.settle_time(adc_bits)) * ds
+        share = ChargeShare(v, driven, c_cell, tech.wire_capacitance * pitch * driven, 10e3)
+        # the compute line is a distributed RC over the driven rows (Elmore 0.38 R C, Rabaey Sec. 4.4) on top of
+        # each cell's share switch settling to half an LSB
+        c_line, t_line = _line(tech, driven, pitch, c_cell)
+        latency["bitline"] = steps * phases * (float(share.settle_time(adc_bits)) * ds
+                                               + t_line - 0.69 * DRIVER_RESISTANCE * c_line)
         i_col_max, t_int = 0.0, 0.0
     elif cell.kind in RESISTIVE_CELLS:
         g_on = 1.0 / cell.resistance_on
@@ -307,3 +315,38 @@ def price_point(m: Macro, point: OperatingPoint | None = None) -> MacroPoint:
 def macro_points(m: Macro) -> list[MacroPoint]:
     """Every operating point of the spec (or its nominal point when it lists none)."""
     return [price_point(m, p) for p in (m.operating_points or [None])]
+
+
+def _error(model: float, published: float | None) -> float | None:
+    return None if published is None else model / published - 1.0
+
+
+#: published component names -> the model's components they cover (for comparing energy shares)
+SHARE_GROUPS: dict[str, tuple[str, ...]] = {
+    "adc": ("adc",), "array": ("cells", "wordline", "readout"), "dac": ("dac",), "misc": ("shift_add", "adder_tree"),
+    "wordline": ("wordline",), "neuron": ("readout", "adc", "shift_add"), "inputs": ("cells", "dac"),
+}
+
+
+def grouped_shares(point: MacroPoint, names) -> dict[str, float]:
+    """The model's energy shares summed into the published figure's groups (SHARE_GROUPS)."""
+    e = point.energy_total
+    return {n: sum(point.energy.get(k, 0.0) for k in SHARE_GROUPS[n]) / e for n in names}
+
+
+def macro_report(m: Macro) -> dict:
+    """`ppa macro --format json`: every operating point with the published figures, errors and breakdowns."""
+    points = []
+    for p in macro_points(m):
+        d = p.as_dict()
+        d["error_tops_per_w"] = _error(d["tops_per_w"], d["published_tops_per_w"])
+        d["error_tops_per_mm2"] = _error(d["tops_per_mm2"], d["published_tops_per_mm2"])
+        pub_shares = d.get("published_energy_shares")
+        d["energy_shares_grouped"] = grouped_shares(p, pub_shares) if pub_shares else None
+        points.append(d)
+    conv = ("1 MAC = 2 ops; TOPS/W counts each Bx x Bw MAC as Bx*Bw one-bit MACs (1b-TOPS/W)" if m.ops == "1b"
+            else "1 MAC = 2 ops of the full-precision MAC; tops_per_w_1b normalises to Bx*Bw one-bit MACs")
+    return {"macro": m.name, "source": m.source, "op_convention": conv, "node_m": m.technology.feature_size,
+            "calibration": {"CHARGE_CELL_CAPACITANCE_F": CHARGE_CELL_CAPACITANCE,
+                            "CHARGE_CAPACITOR_AREA_M2": CHARGE_CAPACITOR_AREA, "fitted_to": "jia_jssc2020 at 0.85 V"},
+            "points": points}
