@@ -37,14 +37,14 @@ def resolve_spec_path(name: str | Path) -> Path:
     raise PpaError(f"no such hardware spec (shipped: {', '.join(known)}){hint}", file=str(name))
 
 
-def _pydantic_error(doc: Document, err: ValidationError) -> PpaError:
+def _pydantic_error(doc: Document, err: ValidationError, model: type[BaseModel] = Chip) -> PpaError:
     first = err.errors()[0]
     # drop pydantic's own steps from the path: the union tag (dw_mtj, sram) and validator wrappers ("function-after[...]")
     loc = tuple(p for p in first["loc"] if not (isinstance(p, str) and (p in DEVICE_KINDS or "[" in p)))
     msg = first["msg"]
     if first["type"] == "extra_forbidden":
         parent = loc[:-1]
-        allowed = _allowed_fields(doc, parent)
+        allowed = _allowed_fields(doc, parent, model)
         import difflib
 
         close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
@@ -58,8 +58,7 @@ def _pydantic_error(doc: Document, err: ValidationError) -> PpaError:
     return doc.error(loc, msg)
 
 
-def _allowed_fields(doc: Document, parent: tuple) -> list[str]:
-    model = Chip
+def _allowed_fields(doc: Document, parent: tuple, model: type[BaseModel] = Chip) -> list[str]:
     for key in parent:
         if isinstance(key, int):
             return []
@@ -95,7 +94,7 @@ def _validate(doc: Document, model: type[BaseModel]) -> Any:
     try:
         return model.model_validate(data, context=context)
     except ValidationError as err:
-        raise _pydantic_error(doc, err) from None
+        raise _pydantic_error(doc, err, model) from None
 
 
 def _written_with_node(doc: Document) -> set[tuple]:
