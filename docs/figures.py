@@ -259,11 +259,82 @@ def mvm() -> str:
     return "\n".join(lines)
 
 
+def calibration() -> str:
+    """`ppa calibration`'s checks against Dhull Tables III-VI, summarised: the worst error of each group and its bound."""
+    from ppa.explore.calibration import calibration_checks
+
+    checks = calibration_checks()
+    groups: dict[str, list] = {}
+    for c in checks:
+        name = c["check"]
+        key = ("Table VI totals" if name.startswith("Table VI") and "ratio" not in name else
+               "Table VI ratios" if "ratio" in name else
+               "category shares (Tables III/IV)" if "share" in name else "per-layer energy (Table IV)")
+        groups.setdefault(key, []).append(c)
+    lines = ["| check | worst error | bound | all within |", "| --- | ---: | ---: | --- |"]
+    for key, cs in groups.items():
+        worst = max(cs, key=lambda c: abs(c["error"]))
+        unit = " points" if "share" in key else " %"
+        err = worst["error"] if "share" in key else 100 * worst["error"]
+        bound = worst["bound"] if "share" in key else 100 * worst["bound"]
+        ok = all(c["ok"] for c in cs)
+        failing = [c["check"] for c in cs if not c["ok"]]
+        lines.append(f"| {key} | {err:+.3g}{unit} ({worst['check']}) | {bound:g}{unit} | "
+                     + ("yes" if ok else "no: " + ", ".join(failing)) + " |")
+    return "\n".join(lines)
+
+
+def offchip() -> str:
+    """DW vs 32-bit SRAM beyond the paper's five categories: every category, with and without off-chip memory."""
+    import ppa
+
+    net = ppa.load_network("vgg8")
+    chips = [ppa.load_chip("dw_40nm"), ppa.load_chip("sram_40nm")]
+    lines = ["| VGG-8 | DW total energy | SRAM total energy | SRAM / DW energy | SRAM / DW latency |",
+             "| --- | ---: | ---: | ---: | ---: |"]
+    cases = (("training, per epoch, HBM2 off-chip", "training", EPOCH, {}),
+             ("training, per epoch, no off-chip memory", "training", EPOCH, {"offchip": False}),
+             ("inference, 10,000 images, HBM2", "inference", 10_000, {}),
+             ("inference, 10,000 images, no off-chip memory", "inference", 10_000, {"offchip": False}),
+             ("inference, duty cycle 1 %", "inference", 10_000, {"duty_cycle": 0.01}),
+             ("inference, input activity 0.25", "inference", 10_000, {"activity": 0.25}),
+             ("inference, pipelined", "inference", 10_000, {"dataflow": "pipelined"}))
+    for label, mode, images, options in cases:
+        dw, sram = ppa.compare(net, chips, mode=mode, images=images, **options).rows()
+        lines.append(f"| {label} | {_si(dw['total_energy_j'], 'J')} (off-chip {_si(dw['offchip_energy_j'], 'J')}, "
+                     f"leakage {_si(dw['leakage_energy_j'], 'J')}) | {_si(sram['total_energy_j'], 'J')} (off-chip "
+                     f"{_si(sram['offchip_energy_j'], 'J')}, leakage {_si(sram['leakage_energy_j'], 'J')}) | "
+                     f"{sram['total_energy_ratio']:.3g}x | {sram['total_latency_ratio']:.3g}x |")
+    return "\n".join(lines)
+
+
+def adc_family() -> str:
+    """The three converter families at 40 nm: area, energy and time of one conversion, for 4, 8 and 10 bits."""
+    import ppa
+    from ppa.cost.components.converters import make_adc
+
+    chip = ppa.load_chip("dw_40nm")
+    lines = ["| bits | SAR | flash | sense amp (128-row column) |", "| ---: | --- | --- | --- |"]
+    for bits in (4, 8, 10):
+        cells = []
+        for kind in ("sar", "flash", "sense_amp"):
+            adc = make_adc(chip.adc.model_copy(update={"bits": bits, "kind": kind}), chip.technology, rows=128)
+            cells.append(f"{float(adc.area) * 1e12:.4g} µm² / {_si(float(adc.convert_energy), 'J')} / "
+                         f"{_si(float(adc.convert_latency), 's')}")
+        lines.append(f"| {bits} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 BLOCKS: dict[str, Block] = {b.name: b for b in (
     Block("table6", "ppa compare networks/vgg8.yaml --hw dw_40nm --hw sram_40nm --hw sram3b_40nm", table6),
     Block("pmac", "ppa pmac --sizes 8,64,1024", pmac),
     Block("bnn_costs", "ppa estimate networks/lenet5.yaml --hw pmac_40nm --samples 100 (and --mu-bits 8 for the ResNet)",
           bnn_costs),
+    Block("calibration", "ppa calibration", calibration),
+    Block("offchip", "ppa compare networks/vgg8.yaml --hw dw_40nm --hw sram_40nm --mode training|inference "
+          "[--images 10000] [--no-offchip | --duty-cycle 0.01 | --activity 0.25 | --dataflow pipelined]", offchip),
+    Block("adc_family", "ppa sweep networks/vgg8.yaml --grid hwspecs/grids/adc_family.yaml (converters alone: "
+          "ppa.cost.components.converters.make_adc)", adc_family),
     Block("networks", "python benchmarks/bench_networks.py (or ppa estimate NETWORK --hw dw_40nm / sram_40nm)", networks),
     Block("devices", "ppa compare networks/vgg8.yaml --mode inference|training --images 50000 " + " ".join(f"--hw {d}" for d in DEVICES),
           devices),

@@ -9,12 +9,20 @@ vector the model does, all vectorised over batch, subarrays and columns (no Pyth
 2. Array: column currents ``I_c = Σ_r V_r (G_rc - G_parallel)`` (Eqs. 3-6) with the programmed (varied)
    conductances, in units of ``(Gmax - Gmin)/2`` so the numbers read as weights.
 3. ADC: each subarray's column sums are quantised with Eq. 2 to ``2^adc_bits`` levels on ``[-r, r]``; one ADC is
-   shared by several columns (8 in the paper), so one range serves all columns of a subarray. ``r`` is calibrated
-   as the largest magnitude seen on a calibration batch (`Crossbar.calibrate`).
+   shared by several columns (8 in the paper), so one range serves all columns of a subarray. By default ``r`` is
+   the subarray's full-scale current, rows used x DAC full scale x max |w| (a fixed-reference SAR ADC: what makes
+   4 bits collapse as in Table VII); with ``adc_range="calibrated"`` it is the largest magnitude seen on a
+   calibration batch (`Crossbar.calibrate`).
+   The default ADC is sign-magnitude (codes -(2^(B-1)-1)..2^(B-1)-1, zero is a code); ``adc_code="mid_rise"``
+   gives Eq. 2's 2^B levels with no zero (a sub-LSB column then reads ±half a step, which at 6 bits fed random
+   large logits and trapped 2 of 8 40-epoch runs at chance).
+   Read noise (device spec `variation.read_noise`) is added to the column sums of every MVM before the ADC,
+   output-referred: exact in distribution for independent Gaussian noise per device.
 4. Accumulation: subarray partial sums are added digitally (the paper's accumulation unit).
 
-Noisy conductances are computed once per programming and stored as float32 tiles, so an MVM costs one batched
-matmul plus one in-place quantisation pass.
+Conductances (the chip's fixed device-to-device draw plus each write's cycle-to-cycle draw) are computed once per
+programming and stored as float32 tiles, so an MVM costs one batched matmul plus one in-place quantisation pass
+(and one more matmul, (x²)(G²), for state-proportional read noise).
 """
 
 from __future__ import annotations
@@ -23,6 +31,7 @@ import numpy as np
 
 from ppa.accuracy.dw_synapse import (
     DwDeviceParams,
+    draw_d2d,
     normalized_weights,
     program_conductances,
 )
@@ -41,6 +50,22 @@ def adc_quantize_(currents: np.ndarray, r, bits: int | None) -> np.ndarray:
     np.rint(currents, out=currents)
     currents *= 1 / inv
     currents -= r
+    return currents
+
+
+def adc_sign_magnitude_(currents: np.ndarray, r, bits: int | None) -> np.ndarray:
+    """A B-bit sign-magnitude ADC in place: codes -(2^(B-1) - 1) .. 2^(B-1) - 1 on [-r, r], so 0 is a code
+    (mid-tread) and a column current below half a step reads exactly 0, not ±half a step."""
+    if bits is None:
+        return currents
+    n = (1 << (int(bits) - 1)) - 1
+    if n < 1:
+        raise ValueError(f"a sign-magnitude ADC needs at least 2 bits, got {bits}")
+    r = np.asarray(r, dtype=currents.dtype)
+    np.clip(currents, -r, r, out=currents)
+    currents *= n / r
+    np.rint(currents, out=currents)
+    currents *= r / n
     return currents
 
 
@@ -78,14 +103,32 @@ class Crossbar:
         self.conductances: np.ndarray | None = None
         self.x_range: float | None = None
         self.adc_range: np.ndarray | None = None
+        self.d2d: np.ndarray | None = None     # this chip instance's fixed device-to-device draw
+        self.rng: np.random.Generator | None = None
+        self._sq_tiles = self._sq_tiles_t = None
 
     # ---- programming -------------------------------------------------------------------------------
-    def program(self, states: np.ndarray, rng: np.random.Generator, conductances: np.ndarray | None = None) -> None:
-        """Write DW states (Table VIII) and sample their conductance spread once (sec. V)."""
+    def program(self, states: np.ndarray, rng: np.random.Generator, conductances: np.ndarray | None = None,
+                d2d: np.ndarray | None = None) -> None:
+        """Write DW states (Table VIII): the chip's d2d draw is made at its first programming (or given, to
+        re-use a chip instance) and kept; the c2c spread is sampled at every write (sec. V)."""
         states = np.asarray(states)
         assert states.shape == (self.in_features, self.out_features), states.shape
+        self.rng = rng
+        if d2d is not None:
+            self.d2d = d2d
+        elif self.d2d is None:
+            self.d2d = draw_d2d(states.shape, self.params, rng)
         self.states = states.astype(np.int8)
-        g = program_conductances(self.states, self.params, rng) if conductances is None else conductances
+        g = program_conductances(self.states, self.params, rng, self.d2d) if conductances is None else conductances
+        self.set_conductances(g)
+
+    def rewrite(self, mask: np.ndarray, new_states: np.ndarray, rng: np.random.Generator) -> None:
+        """Write new states into the devices under `mask` (c2c drawn again there, d2d of this chip kept)."""
+        g = self.conductances.copy()
+        d2d = None if self.d2d is None else self.d2d[mask]
+        g[mask] = program_conductances(new_states[mask], self.params, rng, d2d)
+        self.states = new_states
         self.set_conductances(g)
 
     def set_conductances(self, g: np.ndarray) -> None:
@@ -97,6 +140,8 @@ class Crossbar:
             w = np.concatenate([w, np.zeros((pad, self.out_features), np.float32)])
         self.tiles = np.ascontiguousarray(w.reshape(self.n_tiles, self.rows, self.out_features))
         self._tiles_t = None
+        self._sq_tiles = None
+        self._sq_tiles_t = None
 
     @property
     def weights(self) -> np.ndarray:
@@ -116,14 +161,38 @@ class Crossbar:
 
     # ---- forward -------------------------------------------------------------------------------------
     def _currents(self, xq: np.ndarray) -> np.ndarray:
-        """Kirchhoff sums per subarray: (tiles, batch, columns)."""
+        """Kirchhoff sums per subarray: (tiles, batch, columns), with this MVM's read noise when the device has it."""
         b = xq.shape[0]
         pad = self.n_tiles * self.rows - self.in_features
         if pad:
             xq = np.concatenate([xq, np.zeros((b, pad), np.float32)], axis=1)
         if self.n_tiles == 1:
-            return (xq @ self.tiles[0])[None]
-        return np.matmul(xq.reshape(b, self.n_tiles, self.rows).transpose(1, 0, 2), self.tiles)
+            xt = xq[None]
+            cur = (xq @ self.tiles[0])[None]
+        else:
+            xt = xq.reshape(b, self.n_tiles, self.rows).transpose(1, 0, 2)
+            cur = np.matmul(xt, self.tiles)
+        if self.params.read_noise.sigma > 0:
+            cur += self._read_noise(xt, self.tiles, "_sq_tiles")
+        return cur
+
+    def _read_noise(self, xt: np.ndarray, tiles: np.ndarray, cache: str) -> np.ndarray:
+        """Read noise of one MVM, output-referred: per-device N(0, s_rc²) summed over rows is exactly
+        N(0, Σ_r x_r² s_rc²); s = σ·G (relative to state: one more matmul, (x²)(G²)) or σ·G_max (Σ x²)."""
+        noise = self.params.read_noise
+        h = self.params.half_range
+        if noise.relative_to == "g_max":
+            s2 = np.float32((noise.sigma * self.params.conductances_S[-1] / h) ** 2)
+            var = np.einsum("tbr,tbr->tb", xt, xt)[..., None] * s2
+            var = np.broadcast_to(var, xt.shape[:2] + (tiles.shape[-1],))
+        else:
+            sq = getattr(self, cache)
+            if sq is None:
+                g = tiles + np.float32(self.params.g_parallel / h)   # G/h per device (padded rows carry no input)
+                sq = np.ascontiguousarray((g * g) * np.float32(noise.sigma ** 2))
+                setattr(self, cache, sq)
+            var = np.matmul(xt * xt, sq)
+        return np.sqrt(var, dtype=np.float32) * self.rng.standard_normal(var.shape, dtype=np.float32)
 
     def _planes(self, x: np.ndarray, x_range: float, signed: bool) -> tuple[np.ndarray, np.ndarray]:
         """Bit-serial inputs: stacked 0/1 planes (planes*batch, fan_in) and their shift-add weights (Table II)."""
@@ -149,20 +218,48 @@ class Crossbar:
             return self._currents(planes.reshape(p * b, -1)).reshape(self.n_tiles, p, b, self.out_features)
         return self._currents(dac_quantize(x, xr, self.params.dac_bits, signed))
 
-    def calibrate(self, x_cal: np.ndarray, signed: bool = False) -> None:
-        """Set the DAC full scale and each subarray's ADC range [-r, r] from a calibration batch (max magnitude)."""
+    def calibrate(self, x_cal: np.ndarray, signed: bool = False, momentum: float = 0.0) -> None:
+        """Set the DAC full scale and each subarray's ADC range [-r, r] from a calibration batch (max magnitude).
+
+        With `momentum` m > 0 (training) the ranges are running estimates, m·old + (1 - m)·new: one batch whose
+        activations are all zero cannot collapse a range to nothing, which would block every later signal."""
         x_cal = np.asarray(x_cal, dtype=np.float32)
-        self.x_range = float(_range_of(x_cal, None).item())
+        old_x, old_adc = self.x_range, self.adc_range
+        new_x = float(_range_of(x_cal, None).item())
+        self.x_range = new_x if old_x is None or momentum == 0 else momentum * old_x + (1 - momentum) * new_x
+        if self.params.adc_range == "full_scale":
+            self.adc_range = self.full_scale(self.x_range, signed)
+            return
         cur = self.raw_currents(x_cal, self.x_range, signed)
         axes = tuple(range(1, cur.ndim - 1))
-        self.adc_range = self._block_max(cur, axes)
+        new_adc = self._block_max(cur, axes)
+        self.adc_range = new_adc if old_adc is None or momentum == 0 else momentum * old_adc + (1 - momentum) * new_adc
+
+    def full_scale(self, x_range: float, signed: bool = False) -> np.ndarray:
+        """Fixed ADC reference: the largest column current a subarray can carry, rows_used · x_range · max|w| (per tile)."""
+        used = np.minimum(self.rows, self.in_features - self.rows * np.arange(self.n_tiles))
+        top = float(np.abs(self.params.nominal_weights).max())
+        per_plane = 1.0 if self.params.bit_serial else x_range
+        shape = (self.n_tiles,) + (1,) * (2 if self.params.bit_serial else 1) + (1,)
+        return (used * per_plane * top).astype(np.float32).reshape(shape)
+
+    def _adc(self, cur: np.ndarray, r, bits: int | None) -> np.ndarray:
+        """The device's ADC code: sign-magnitude (with a zero code, default) or mid-rise (2^B levels, no zero)."""
+        if self.params.adc_code == "mid_rise":
+            return adc_quantize_(cur, r, bits)
+        return adc_sign_magnitude_(cur, r, bits)
 
     def _block_max(self, cur: np.ndarray, axes) -> np.ndarray:
         """Max |current| per subarray and per block of columns served by one ADC range (per subarray here)."""
         return _range_of(cur, axes + (cur.ndim - 1,))
 
-    def forward(self, x: np.ndarray, signed: bool = False, adc_bits: int | None | str = "params") -> np.ndarray:
-        """y = Σ_subarrays ADC(DAC(x) · (G - G_parallel)) in weight units (Eqs. 2-6, Table II step 4)."""
+    def forward(self, x: np.ndarray, signed: bool = False, adc_bits: int | None | str = "params",
+                reads: int = 1) -> np.ndarray:
+        """y = Σ_subarrays ADC(DAC(x) · (G - G_parallel)) in weight units (Eqs. 2-6, Table II step 4).
+
+        `reads` > 1 repeats the MVM (fresh read noise each time) and averages the digital results."""
+        if reads > 1:
+            return sum(self.forward(x, signed, adc_bits) for _ in range(int(reads))) / np.float32(reads)
         bits = self.params.adc_bits if adc_bits == "params" else adc_bits
         if self.x_range is None:
             self.calibrate(x, signed)
@@ -171,10 +268,10 @@ class Crossbar:
             planes, scale = self._planes(x, self.x_range, signed)
             p, b = planes.shape[:2]
             cur = self._currents(planes.reshape(p * b, -1)).reshape(self.n_tiles, p, b, self.out_features)
-            adc_quantize_(cur, self.adc_range, bits)
+            self._adc(cur, self.adc_range, bits)
             return np.einsum("tpbc,p->bc", cur, scale, optimize=True)
         cur = self._currents(dac_quantize(x, self.x_range, self.params.dac_bits, signed))
-        adc_quantize_(cur, self.adc_range, bits)
+        self._adc(cur, self.adc_range, bits)
         return cur[0] if self.n_tiles == 1 else cur.sum(axis=0)
 
     def backward(self, delta: np.ndarray, adc_bits: int | None | str = "params") -> np.ndarray:
@@ -190,8 +287,16 @@ class Crossbar:
         pad = self.n_col_tiles * self.col_block - self.out_features
         if pad:
             dq = np.concatenate([dq, np.zeros((b, pad), np.float32)], axis=1)
-        cur = np.matmul(dq.reshape(b, self.n_col_tiles, self.col_block).transpose(1, 0, 2), self._transposed_tiles())
-        adc_quantize_(cur, _range_of(cur, (1, 2)), bits)
+        dt = dq.reshape(b, self.n_col_tiles, self.col_block).transpose(1, 0, 2)
+        cur = np.matmul(dt, self._transposed_tiles())
+        if self.params.read_noise.sigma > 0:
+            cur += self._read_noise(dt, self._transposed_tiles(), "_sq_tiles_t")
+        if self.params.adc_range == "full_scale":
+            used = np.minimum(self.col_block, self.out_features - self.col_block * np.arange(self.n_col_tiles))
+            r = (used * xr * float(np.abs(self.params.nominal_weights).max())).astype(np.float32)[:, None, None]
+        else:
+            r = _range_of(cur, (1, 2))
+        self._adc(cur, r, bits)
         return cur.sum(axis=0)
 
 

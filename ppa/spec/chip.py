@@ -80,8 +80,16 @@ class DwMtjDevice(Strict):
     heavy_metal_thickness: Meters
     heavy_metal_resistivity: Resistivity
     cell_area: SquareMeters
-    variation: Annotated[float, Field(ge=0.0)] = 0.0
+    variation: Variation = Variation()
     write_transition: list[list[Fraction]] | None = None
+
+    @field_validator("variation", mode="before")
+    @classmethod
+    def _bare_variation(cls, v: Any) -> Any:
+        """A bare number (the old field) keeps its old meaning: relative sigma drawn at every write (cycle-to-cycle)."""
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            return {"cycle_to_cycle": {"sigma": v, "relative_to": "state"}}
+        return v
     endurance: Annotated[float, Field(gt=0.0)] | None = None   # write cycles a cell survives (None: not stated)
 
     node_rules: ClassVar[dict[str, str]] = TRANSISTOR_CELL_RULES

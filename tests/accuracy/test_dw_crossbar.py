@@ -203,19 +203,32 @@ def test_adc_quantize_hand_worked():
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.integers(0, 10_000), st.integers(1, 6), st.integers(8, 128), st.integers(4, 40))
-def test_doubling_adc_bits_never_increases_any_error(seed, bits, fan_in, cols):
-    # The 2B-bit grid contains every B-bit level ((2^2B - 1) is a multiple of (2^B - 1)), so each
-    # element's nearest-level error can only shrink: a property that holds for every input of one
-    # subarray (fan_in <= 128 rows; accumulating several subarrays' errors can cancel either way).
+@given(st.integers(0, 10_000), st.integers(2, 6), st.integers(8, 128), st.integers(4, 40),
+       st.sampled_from(["mid_rise", "sign_magnitude"]))
+def test_a_finer_nested_adc_grid_never_increases_any_error(seed, bits, fan_in, cols, code):
+    # Mid-rise: the 2B-bit grid contains every B-bit level ((2^2B - 1) is a multiple of (2^B - 1)).
+    # Sign-magnitude (2^(B-1) - 1 steps a side): the (2B-1)-bit grid contains every B-bit level
+    # (2^(2B-2) - 1 = (2^(B-1) - 1)(2^(B-1) + 1)). So each element's nearest-level error can only shrink: a
+    # property that holds for every input of one subarray (fan_in <= 128 rows; accumulating several
+    # subarrays' errors can cancel either way).
     rng = np.random.default_rng(seed)
-    xb = _xbar(rng.uniform(-1, 1, (fan_in, cols)), variation=0.1)
+    xb = _xbar(rng.uniform(-1, 1, (fan_in, cols)), variation=0.1, adc_code=code)
     x = rng.uniform(0, 1, (16, fan_in)).astype(np.float32)
     xb.calibrate(x)
     exact = xb.forward(x, adc_bits=None)
     e1 = np.abs(xb.forward(x, adc_bits=bits) - exact)
-    e2 = np.abs(xb.forward(x, adc_bits=2 * bits) - exact)
+    e2 = np.abs(xb.forward(x, adc_bits=2 * bits - (code == "sign_magnitude")) - exact)
     assert np.all(e2 <= e1 + 1e-5 * np.abs(exact).max())
+
+
+def test_sign_magnitude_adc_has_a_zero_code():
+    from ppa.accuracy.crossbar import adc_sign_magnitude_
+
+    # 3 bits on [-3, 3]: codes -3..3, step 1; a sub-half-step current reads exactly 0 (mid-rise: ±half a step)
+    i = np.array([-5.0, -1.6, -0.4, 0.3, 2.4, 7.0], np.float32)
+    assert np.allclose(adc_sign_magnitude_(i.copy(), 3.0, 3), [-3, -2, 0, 0, 2, 3])
+    with pytest.raises(PpaError):
+        dw.DwDeviceParams(adc_bits=1)
 
 
 @settings(max_examples=40, deadline=None)

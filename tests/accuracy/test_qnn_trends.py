@@ -35,12 +35,20 @@ def _noise(a, b, n):
 @pytest.mark.parametrize("run", ["mlp_run", "cnn_run"])
 def test_accuracy_does_not_rise_as_variation_grows(run, request):
     r = request.getfixturevalue(run)
-    sweep = r["variation_sweep"]
     n = r["seeds"] * r["programmings_per_variation"]
-    for lo, hi in zip(sweep, sweep[1:]):
-        assert hi["accuracy"] <= lo["accuracy"] + _noise(lo, hi, n), (lo, hi)
-    assert sweep[-1]["accuracy"] < sweep[0]["accuracy"] - 0.1  # 50 % spread clearly hurts
+    # the same trained network under a growing spread: c2c rewrite, read noise, and d2d after off-chip training
+    for mech in ("c2c", "read_noise", "d2d_off_chip"):
+        sweep = [d for d in r["variation_mechanism"] if d["mechanism"] == mech]
+        for lo, hi in zip(sweep, sweep[1:]):
+            assert hi["accuracy"] <= lo["accuracy"] + _noise(lo, hi, n), (mech, lo, hi)
+        assert sweep[-1]["accuracy"] < sweep[0]["accuracy"] - 0.1, mech  # 50 % spread clearly hurts
+    # variation_sweep is now the d2d spread that on-chip training sees (Table X's mechanism): each level trains
+    # its own network on its own chip, which learns around the spread, so it is flat within training noise
+    sweep = r["variation_sweep"]
     assert sweep[0]["accuracy"] == pytest.approx(r["dw_accuracy"], abs=0.01)  # 0 % = the trained array
+    assert sweep[-1]["accuracy"] >= 0.7 * sweep[0]["accuracy"]
+    assert sweep[-1]["accuracy"] > max(d["accuracy"] for d in r["variation_mechanism"]
+                                       if d["mechanism"] == "c2c" and d["variation_pct"] == sweep[-1]["variation_pct"])
 
 
 @pytest.mark.parametrize("run", ["mlp_run", "cnn_run"])
@@ -48,7 +56,9 @@ def test_low_adc_bits_lose_accuracy_and_high_bits_approach_the_unquantised_array
     r = request.getfixturevalue(run)
     acc = {d["adc_bits"]: d for d in r["adc_sweep"]}
     assert acc[2]["accuracy"] < acc[10]["accuracy"] - 0.1
-    assert acc[10]["accuracy"] == pytest.approx(r["array_unquantised_accuracy"], abs=0.015)
+    # adc_sweep now trains a network at each B; the same network read at rising B is adc_sweep_posthoc
+    acc = {d["adc_bits"]: d for d in r["adc_sweep_posthoc"]}
+    assert acc[10]["accuracy"] == pytest.approx(r["ideal_adc_accuracy"], abs=0.015)
     bits = sorted(acc)
     for lo, hi in zip(bits, bits[1:]):  # more bits never lose accuracy beyond noise
         assert acc[hi]["accuracy"] >= acc[lo]["accuracy"] - _noise(acc[lo], acc[hi], r["seeds"])
@@ -99,7 +109,7 @@ def test_unknown_dataset_is_a_ppa_error():
 
 def test_im2col_col2im_are_adjoint():
     rng = np.random.default_rng(0)
-    x = rng.normal(size=(2, 3, 8, 8))
+    x = rng.normal(size=(2, 8, 8, 3))  # channels-last (n, H, W, C)
     c = rng.normal(size=(2 * 64, 27))
     assert np.sum(qnn.im2col(x) * c) == pytest.approx(np.sum(x * qnn.col2im(c, x.shape)))
 
