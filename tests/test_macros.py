@@ -248,3 +248,17 @@ def test_ppa_macro_bad_input(name, field):
     r = _run("macro", str(ROOT / "tests/bad_inputs" / name))
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert field in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_chip_pipeline_prices_a_non_conveyor_readout():
+    """The chip path takes every readout kind of the shared union: a transimpedance stage adds readout energy and area."""
+    from ppa.cost.estimate import estimate
+    from ppa.spec import load_chip
+    from ppa.workload import load_network
+
+    chip = load_chip("dw_40nm")
+    with_tia = type(chip).model_validate({**chip.model_dump(), "readout": {"kind": "transimpedance"}})
+    net = load_network("networks/vgg8.yaml")
+    a, b = estimate(net, chip, "inference"), estimate(net, with_tia, "inference")
+    assert a.totals("energy_j")["readout"] == 0.0 < b.totals("energy_j")["readout"]
+    assert b.totals("energy_j")["total"] > a.totals("energy_j")["total"]

@@ -147,7 +147,13 @@ def _readout_prices(chip, cell) -> dict[str, float]:
         fe = make_readout(ro, chip.technology, chip.subarray.rows, bits=chip.adc.bits)
         t = cell.read_latency
         current_mode = ro.kind in ("transimpedance", "integrator")
-        i_cell = cell.column_current(chip.precision.input_mean_square) if current_mode else 0.0
+        x2 = chip.precision.input_mean_square
+        if not current_mode:
+            i_cell = 0.0
+        elif hasattr(cell, "column_current"):
+            i_cell = cell.column_current(x2)
+        else:   # a cell priced as V^2 G t: its mean current is its read energy over (V_read t)
+            i_cell = cell.read_energy(x2) / (getattr(cell, "read_voltage", chip.technology.vdd) * t)
         return {"readout_conversion_energy": float(fe.convert_energy(0.0, t)),
                 "readout_cell_energy": float(chip.technology.vdd * abs(i_cell) * t), "readout_noise_energy": 0.0,
                 "readout_area_per_column": float(fe.area)}
