@@ -262,3 +262,11 @@ def test_chip_pipeline_prices_a_non_conveyor_readout():
     a, b = estimate(net, chip, "inference"), estimate(net, with_tia, "inference")
     assert a.totals("energy_j")["readout"] == 0.0 < b.totals("energy_j")["readout"]
     assert b.totals("energy_j")["total"] > a.totals("energy_j")["total"]
+
+
+@pytest.mark.xfail(strict=True, reason="NeuRRAM energy shares measured (10b, 8b): wordline 3 / neuron 17 / inputs 81 % "
+                   "against 33 / 49 / 18 %: the library conductances make the input pulses dominate")
+def test_neurram_energy_shares_within_10_points():
+    for p in REPORTS["neurram_nature2022"]["points"]:
+        for k, pub in (p["published_energy_shares"] or {}).items():
+            assert abs(p["energy_shares_grouped"][k] - pub) < 0.10

@@ -37,8 +37,8 @@ def macro_cmd(spec, fmt):
                      "pub_mm2": p["published_tops_per_mm2"], "err_mm2": p["error_tops_per_mm2"],
                      "energy": p["energy_per_mvm_j"], "latency": p["latency_per_mvm_s"], "area": p["area_m2"]})
     cols = [Column("point", "point", numeric=False), Column("tops_per_w", "TOPS/W"), Column("pub_w", "published"),
-            Column("err_w", "error"), Column("tops_per_mm2", "TOPS/mm^2"), Column("pub_mm2", "published"),
-            Column("err_mm2", "error"), Column("energy", "J/MVM"), Column("latency", "s/MVM"), Column("area", "area m^2")]
+            Column("err_w", "error (rel.)"), Column("tops_per_mm2", "TOPS/mm^2"), Column("pub_mm2", "published"),
+            Column("err_mm2", "error (rel.)"), Column("energy", "J/MVM"), Column("latency", "s/MVM"), Column("area", "area m^2")]
     parts = [render_table(rows, cols, fmt, title=f"{report['macro']}: {report['op_convention']}")]
     comps = sorted({k for p in report["points"] for k in p["energy_shares"]})
     shares = [{"point": p["label"], **{k: p["energy_shares"].get(k, 0.0) for k in comps}} for p in report["points"]]
