@@ -188,6 +188,7 @@ def price_point(m: Macro, point: OperatingPoint | None = None) -> MacroPoint:
     steps = bx if m.input.kind == "bit_serial" else 1
     phases = point.phases
     signals = cols // m.merge.columns
+    # two-phase operation (positive, then negative inputs) converts each phase (NeuRRAM's throughput says so)
     conversions = signals * phases if m.merge.input_bits else signals * steps * phases
     adc_bits = m.adc.bits or by
     cell_area_6t = tech.sram_cell_area
@@ -242,8 +243,9 @@ def price_point(m: Macro, point: OperatingPoint | None = None) -> MacroPoint:
         t_int = m.timing.integrate or 10e-9
         t_pulse = cell.read_pulse or t_int
         vr = cell.read_voltage
-        # half the input bits are ones (INPUT_ACTIVITY); each driven cell conducts V_read^2 G for its pulse
-        energy["cells"] = driven * cols * INPUT_ACTIVITY * vr ** 2 * g_mean * t_pulse * steps * phases
+        # half the input bits are ones (INPUT_ACTIVITY); each driven cell conducts V_read^2 G for its pulse, once per
+        # input bit whatever the phases (a positive input pulses in the first phase, a negative one in the second)
+        energy["cells"] = driven * cols * INPUT_ACTIVITY * vr ** 2 * g_mean * t_pulse * steps
         area["cells"] = rows * cols * (cell.area or COMPUTE_SRAM_CELL_FACTOR * cell_area_6t)
         latency["bitline"] = steps * phases * t_int
         i_col_max = driven * vr * g_on
