@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
 
 class PpaError(Exception):
     """Bad input from a user: printed as one line by the CLI (exit code 2), never as a traceback."""
@@ -18,4 +22,5 @@ class PpaError(Exception):
         if self.file:
             where = f"{self.file}:{self.line}: " if self.line else f"{self.file}: "
         field = f"{self.field}: " if self.field else ""
-        return f"{where}{field}{self.message}"
+        # one line, and nothing a terminal would act on: control characters shown as escapes
+        return _CONTROL.sub(lambda m: repr(m.group())[1:-1], f"{where}{field}{self.message}")

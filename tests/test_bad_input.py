@@ -17,8 +17,8 @@ BAD = Path(__file__).parent / "bad_inputs"
 SPEC_CASES = {
     "typo_field.yaml": ("subarray.colums_per_adc", "did you mean 'columns_per_adc'", 3),
     "wrong_type.yaml": ("subarray.rows", "valid integer", 3),
-    "negative_size.yaml": ("subarray.rows", "greater than 0", 3),
-    "zero_size.yaml": ("adc.bits", "greater than or equal to 1", 3),
+    "negative_size.yaml": ("subarray.rows", "expected a whole number from 1 to 65,536", 3),
+    "zero_size.yaml": ("adc.bits", "expected a whole number from 1 to 16", 3),
     "unknown_unit.yaml": ("device.read_pulse", "cannot read", 3),
     "wrong_dimension.yaml": ("device.read_pulse", "not a quantity in s", 3),
     "malformed.yaml": (None, "malformed YAML", 3),

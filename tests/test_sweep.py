@@ -102,7 +102,7 @@ def test_example_grid_has_at_least_100_points():
 
 @pytest.mark.parametrize("text,message", [
     ("subarray.rws: [64]\n", "did you mean 'subarray.rows'"),
-    ("subarray.rows: [64, -1]\n", "greater than 0"),
+    ("subarray.rows: [64, -1]\n", "expected a whole number from 1 to 65,536"),
     ("adc.bits: 8\n", "non-empty list"),
     ("subarray: [1]\n", "whole section"),
 ])

@@ -25,10 +25,6 @@ Accuracies are fractions in [0, 1]; "std" is the standard deviation over seeds (
 from __future__ import annotations
 
 import csv
-import hashlib
-import json
-import os
-import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -37,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from ppa.accuracy.qnn import one_blas_thread as _one_blas_thread
+from ppa.accuracy.cache import cache_dir, cached, source_hash  # noqa: F401 (cache_dir: the public location)
 from ppa.errors import PpaError
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -254,17 +251,8 @@ _SOURCES = ("qnn.py", "crossbar.py", "dw_synapse.py", "quantize.py", "experiment
 
 
 def code_version() -> str:
-    """Hash of the accuracy model's source files: a cached accuracy is reused only by the code that made it."""
-    h = hashlib.sha256()
-    here = Path(__file__).resolve().parent
-    for name in _SOURCES:
-        h.update((here / name).read_bytes())
-    return h.hexdigest()[:16]
-
-
-def cache_dir() -> Path:
-    """$PPA_CACHE_DIR, else ~/.cache/ppa (accuracy results, one small JSON file per key)."""
-    return Path(os.environ.get("PPA_CACHE_DIR") or Path.home() / ".cache" / "ppa")
+    """Hash of the QNN model's source files: a cached accuracy is reused only by the code that made it."""
+    return source_hash(_SOURCES)
 
 
 @_one_blas_thread
@@ -286,28 +274,14 @@ def qnn_accuracy_for(adc_bits: int, states: int, d2d_sigma: float, seed: int = 0
         raise PpaError(f"d2d_sigma must be a relative sigma in [0, 5), got {d2d_sigma!r}", field="d2d_sigma")
     key = dict(adc_bits=int(adc_bits), states=int(states), d2d_sigma=round(float(d2d_sigma), 6), seed=int(seed),
                epochs=int(epochs), code=code_version())
-    name = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:24] + ".json"
-    path = cache_dir() / "qnn_accuracy" / name
-    if cache and path.is_file():
-        try:
-            return float(json.loads(path.read_text())["accuracy"])
-        except (ValueError, KeyError, OSError):
-            pass  # a damaged entry is recomputed and replaced
-    from ppa.spec import Noise, Variation
 
-    params = DwDeviceParams(adc_bits=int(adc_bits)).with_states(int(states))
-    params = params.replace(mechanisms=Variation(device_to_device=Noise(sigma=float(d2d_sigma))))
-    data = _load("digits")
-    net = qnn.train_on_chip("cnn", params, data.x_train, data.y_train, np.random.default_rng(seed), epochs=epochs)
-    acc = net.accuracy(data.x_test, data.y_test)
-    if cache:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-        try:
-            with os.fdopen(fd, "w") as f:
-                json.dump(dict(key, accuracy=acc), f)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    return acc
+    def train() -> float:
+        from ppa.spec import Noise, Variation
+
+        params = DwDeviceParams(adc_bits=int(adc_bits)).with_states(int(states))
+        params = params.replace(mechanisms=Variation(device_to_device=Noise(sigma=float(d2d_sigma))))
+        data = _load("digits")
+        net = qnn.train_on_chip("cnn", params, data.x_train, data.y_train, np.random.default_rng(seed), epochs=epochs)
+        return net.accuracy(data.x_test, data.y_test)
+
+    return cached("qnn_accuracy", key, train) if cache else float(train())

@@ -24,6 +24,10 @@ class _Cli(click.Group):
         except PpaError as err:
             click.echo(f"ppa: error: {err}", err=True)
             sys.exit(2)
+        except click.UsageError as err:          # a bad option value: one line too, with where to look
+            where = f" (see '{err.ctx.command_path} --help')" if err.ctx is not None else ""
+            click.echo(f"ppa: error: {PpaError(err.format_message())}{where}", err=True)
+            sys.exit(2)
 
 
 @click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 
 import click
 
-from ppa.cli._common import emit, format_option
+from ppa.cli._common import FiniteFloat, emit, format_option, to_json
 
 FORMATS = ("table", "json", "markdown")
 
@@ -165,7 +164,7 @@ def _regression_tables(r: dict, fmt: str) -> list[str]:
 def render(result: dict, fmt: str) -> str:
     """One JSON object, or tables for each figure of the experiment."""
     if fmt == "json":
-        return json.dumps(result, indent=2) + "\n"
+        return to_json(result)
     if "ood" in result:
         parts = _classification_tables(result, fmt)
         if "over_seeds" in result:
@@ -194,8 +193,9 @@ def _parse_temperatures(text: str) -> list[float]:
     except ValueError:
         raise PpaError(f"expected comma-separated kelvin values like 300,350,400, got {text!r}",
                        field="--temperatures") from None
-    if not temps or any(t <= 0 for t in temps):
-        raise PpaError(f"temperatures must be positive kelvin values, got {text!r}", field="--temperatures")
+    if not temps or any(not 0 < t <= 1e4 for t in temps):     # also refuses inf and nan
+        raise PpaError(f"temperatures must be finite kelvin values above 0 and at most 10000, got {text!r}",
+                       field="--temperatures")
     return temps
 
 
@@ -209,7 +209,8 @@ def register(cli: click.Group) -> None:
                        "sweeps, plus the Auto MPG regression; auto_mpg: the regression alone.")
     @click.option("--samples", type=click.IntRange(1, 10_000), default=100, show_default=True,
                   help="Monte Carlo samples per prediction (the paper used 100).")
-    @click.option("--seed", type=int, default=0, show_default=True, help="Seed of every random draw.")
+    @click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=0, show_default=True,
+                  help="Seed of every random draw (0 to 2^32-1).")
     @click.option("--seeds", type=click.IntRange(1, 100), default=5, show_default=True,
                   help="Repeat the digits classification for seeds SEED .. SEED+SEEDS-1 and report accuracy, ECE "
                        "and entropy as mean ± std (the sweeps and Auto MPG run at SEED only).")
@@ -302,9 +303,9 @@ def register(cli: click.Group) -> None:
     @cli.command("retention")
     @click.option("--temperatures", default="300,350,400,450,500", show_default=True, metavar="T1,T2,...",
                   help="Temperatures in kelvin, comma-separated.")
-    @click.option("--activation-energy", type=float, default=2.0e-19, show_default=True, metavar="J",
+    @click.option("--activation-energy", type=FiniteFloat(0, 1e-16, low_open=True), default=2.0e-19, show_default=True, metavar="J",
                   help="Arrhenius activation energy E_a of the notch (paper fit: K_u=1e6 J/m^3, w_n=10 nm).")
-    @click.option("--prefactor", type=float, default=8.1e-14, show_default=True, metavar="S",
+    @click.option("--prefactor", type=FiniteFloat(0, 1.0, low_open=True), default=8.1e-14, show_default=True, metavar="S",
                   help="Arrhenius prefactor B in seconds (paper fit).")
     @format_option(choices=("table", "csv", "json", "markdown", "latex"))
     def retention_command(temperatures: str, activation_energy: float, prefactor: float, fmt: str) -> None:
@@ -332,8 +333,8 @@ def register(cli: click.Group) -> None:
             raise PpaError(str(exc), field="--activation-energy/--prefactor") from None
         rows = ret.retention_table(temps, fit=fit)
         if fmt == "json":
-            emit(json.dumps({"fit": {"activation_energy_J": fit.activation_energy_J, "prefactor_s": fit.prefactor_s,
-                                     "label": fit.label}, "rows": rows}, indent=2) + "\n")
+            emit(to_json({"fit": {"activation_energy_J": fit.activation_energy_J, "prefactor_s": fit.prefactor_s,
+                                     "label": fit.label}, "rows": rows}))
             return
         from ppa.report.tables import Column, render_table
 

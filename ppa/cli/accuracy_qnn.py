@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 
 import click
 
-from ppa.cli._common import emit, format_option
+from ppa.cli._common import emit, format_option, to_json
 
 FORMATS = ("table", "json", "markdown")
 
@@ -18,7 +17,7 @@ def _pct(x):
 def render(result: dict, fmt: str) -> str:
     """The result dict as one JSON object, or tables (summary, ADC sweep, variation by mechanism, Table IX)."""
     if fmt == "json":
-        return json.dumps(result, indent=2) + "\n"
+        return to_json(result)
     from ppa.report.tables import Column, render_table
 
     paper = result.get("paper", {})

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 
 import click
 
-from ppa.cli._common import emit, format_option
+from ppa.cli._common import FiniteFloat, emit, format_option, to_json
 
 CATEGORY_HELP = ("Latency/energy categories follow Dhull Tables III/IV (adc, accumulation, synaptic_array, "
                  "weight_gradient, weight_update) plus buffer, interconnect, offchip (DRAM traffic) and leakage "
@@ -31,9 +30,9 @@ def cost_options(f):
 
 def uncertainty_options(fn):
     """--uncertainty N (Monte Carlo samples of the spec's uncertain values; alone: 1,000) and --seed."""
-    fn = click.option("--seed", type=int, default=0, show_default=True,
+    fn = click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=0, show_default=True,
                       help="Seed of the Monte Carlo draws (the same seed gives the same intervals).")(fn)
-    return click.option("--uncertainty", "samples_mc", type=click.IntRange(min=1), is_flag=False, flag_value=1000,
+    return click.option("--uncertainty", "samples_mc", type=click.IntRange(1, 10_000_000), is_flag=False, flag_value=1000,
                         default=None, metavar="N",
                         help="Draw N samples of the spec's uncertain values (spreads in hwspecs/) and report the "
                              "median and 90 % interval [p5, p95]; without N: 1,000.")(fn)
@@ -63,10 +62,10 @@ def _scale(images, epochs, images_per_epoch) -> tuple[int, str]:
 @click.option("--mode", type=click.Choice(["inference", "training"]), default="inference", show_default=True,
               help="inference: forward pass only. training: forward, error back-propagation through the "
                    "transposable arrays, weight gradient and the once-per-batch weight update.")
-@click.option("--images", type=click.IntRange(min=1), default=None, help="Scale the totals to N images.")
-@click.option("--epochs", type=click.FloatRange(min=0, min_open=True), default=None,
+@click.option("--images", type=click.IntRange(1, 10**12), default=None, help="Scale the totals to N images.")
+@click.option("--epochs", type=FiniteFloat(0, 1e6, low_open=True), default=None,
               help="Scale the totals to E epochs of the spec's training set (CIFAR-10: 50,000 images).")
-@click.option("--samples", type=click.IntRange(min=1), default=None,
+@click.option("--samples", type=click.IntRange(1, 1_000_000), default=None,
               help="Probabilistic chips (device kind bayes_dw_pair) only: samples per BNN prediction [default: 100].")
 @click.option("--mu-bits", type=click.IntRange(1, 16), default=None,
               help="Probabilistic-MAC specs only: bits of each weight mean (4: one DW pair; 8: two bit-sliced pairs, "
@@ -131,7 +130,7 @@ def estimate_cmd(network, hw, mode, images, epochs, samples, mu_bits, input_shap
         out = est.to_dict(scale=float(scale)) if scale != 1 else est.to_dict()
         if mc is not None:
             out["uncertainty"] = mc.summary()
-        return emit(json.dumps(out, indent=2) + "\n")
+        return emit(to_json(out))
     quantities = (("latency_s", "Latency (s)"), ("energy_j", "Energy (J)"))
     parts = []
     for q, label in quantities:
@@ -187,7 +186,7 @@ def _interval_tables(mc, scale: float, what: str, fmt: str) -> str:
 @click.option("--hw", "hws", multiple=True, default=("dw_40nm", "sram_40nm", "sram3b_40nm"), show_default=True,
               help="Hardware specs to compare (repeat); ratios are relative to the first.")
 @click.option("--mode", type=click.Choice(["inference", "training"]), default="training", show_default=True)
-@click.option("--images", type=click.IntRange(min=1), default=None,
+@click.option("--images", type=click.IntRange(1, 10**12), default=None,
               help="Images to total over (default: one training epoch of the first spec, as Dhull Table VI).")
 @cost_options
 @uncertainty_options
@@ -225,7 +224,7 @@ def compare_cmd(network, hws, mode, images, activity, dataflow, no_offchip, duty
         if mc is not None:
             out["uncertainty"] = {"samples": samples_mc, "seed": seed,
                                   "designs": [{k: v for k, v in r.items() if k not in ("images", "samples")} for r in mc]}
-        return emit(json.dumps(out, indent=2) + "\n")
+        return emit(to_json(out))
     if mc is not None:
         keys = ("area_m2", "latency_s", "energy_j", "area_ratio", "latency_ratio", "energy_ratio")
         records = [{"hardware": r["hardware"], **({f"{k}_{q}": r[k][q] for k in keys for q in ("p5", "p50", "p95")}

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 
 import click
 
-from ppa.cli._common import emit, format_option
+from ppa.cli._common import emit, format_option, to_json
 
 DEFAULT_SIZES = "8,16,32,64,128,256,512,1024"
 
@@ -16,8 +15,8 @@ def _sizes(text: str) -> list[int]:
         sizes = [int(s) for s in text.split(",") if s.strip()]
     except ValueError:
         raise click.BadParameter(f"expected comma-separated whole numbers, got {text!r}") from None
-    if not sizes or min(sizes) < 1:
-        raise click.BadParameter("array sizes must be positive")
+    if not sizes or min(sizes) < 1 or max(sizes) > 65536:
+        raise click.BadParameter("array sizes must be whole numbers from 1 to 65536")
     return sizes
 
 
@@ -42,7 +41,7 @@ def pmac_cmd(hw, sizes, fmt):
     spec = load_chip(hw)
     curves = energy_per_mac_curves(spec, n)
     if fmt == "json":
-        return emit(json.dumps({"sizes": n, "curves": curves}, indent=2) + "\n")
+        return emit(to_json({"sizes": n, "curves": curves}))
     cmos = next(c for c in curves if c["kind"] == "cmos_trng")["energy_per_mac_j"]
     records = []
     for i, size in enumerate(n):
@@ -72,8 +71,8 @@ def emit_bnn_estimate(net, spec, samples: int, fmt: str, mu_bits: int | None = N
 
     cost = bnn_prediction_cost(net, spec, samples, mu_bits)
     if fmt == "json":
-        return emit(json.dumps({"network": cost.network, "hardware": cost.hardware, "samples": samples, "mu_bits": cost.mu_bits,
-                                "designs": cost.rows, "layers": cost.layers}, indent=2) + "\n")
+        return emit(to_json({"network": cost.network, "hardware": cost.hardware, "samples": samples, "mu_bits": cost.mu_bits,
+                                "designs": cost.rows, "layers": cost.layers}))
     base = cost.rows[0]["energy_j"]
     records = [{**r, "energy_vs_spintronic": r["energy_j"] / base} for r in cost.rows]
     cols = [Column("label", "design", numeric=False), Column("energy_j", "energy / prediction (J)"),

@@ -44,13 +44,18 @@ def report_cmd(kind, fmt, output, results):
         raise click.UsageError("the sweep report needs --results (a table written by `ppa sweep`)")
     if kind != "sweep" and results is not None:
         raise click.UsageError(f"--results applies only to the sweep report, not {kind}")
+    from ppa.spec.files import check_writable
+
+    target = output if output not in (None, "-") else (None if output == "-" else default_output(kind, fmt))
+    if target is not None:
+        check_writable(target, "report", [results])        # before the (slow) rendering
     text = render(kind, fmt, build_context(kind, results))
     if output == "-":
         from ppa.cli._common import emit
 
         return emit(text)
     try:
-        path = write_atomic(text, output if output is not None else default_output(kind, fmt))
+        path = write_atomic(text, target, [results])
     except OSError as err:
         raise PpaError(f"cannot write the report: {err.strerror}", file=output or str(default_output(kind, fmt))) from None
     click.echo(f"wrote {path}", err=True)

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
-from ppa.cli._common import emit, format_option
+from ppa.cli._common import emit, format_option, to_json
 
 
 @click.command("sensitivity")
 @click.argument("network", type=click.Path(dir_okay=False))
 @click.option("--hw", default="dw_40nm", show_default=True, help="Hardware spec: a YAML file or a shipped name.")
 @click.option("--mode", type=click.Choice(["inference", "training"]), default="training", show_default=True)
-@click.option("--uncertainty", "samples", type=click.IntRange(min=10), default=1000, show_default=True, metavar="N",
+@click.option("--uncertainty", "samples", type=click.IntRange(10, 10_000_000), default=1000, show_default=True, metavar="N",
               help="Monte Carlo samples of the spec's uncertain values for the Sobol indices.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the Monte Carlo draws.")
+@click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=0, show_default=True, help="Seed of the Monte Carlo draws.")
 @click.option("--all", "show_all", is_flag=True, help="List every numeric field, also those without effect.")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False), default=None,
               help="Also write the report with the tornado plot: .html (with the plot), .md or .tex.")
@@ -48,12 +46,12 @@ def sensitivity_cmd(network, hw, mode, samples, seed, show_all, report_path, fmt
             raise click.UsageError("--report must end in .html, .md or .tex")
         text = render("sensitivity", kinds[suffix], sensitivity_context(result=result))
         try:
-            write_atomic(text, report_path)
+            write_atomic(text, report_path, [network, hw])
         except OSError as err:
             raise PpaError(f"cannot write the report: {err.strerror}", file=report_path) from None
         click.echo(f"wrote {report_path}", err=True)
     if fmt == "json":
-        return emit(json.dumps(result.to_dict(), indent=2) + "\n")
+        return emit(to_json(result.to_dict(), missing_as_null=True))
     t = result.table
     if not show_all:
         effect = t[[f"elasticity_{q}" for q in OUTPUTS]].abs().max(axis=1).fillna(0) > 1e-9

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from ppa.cli._common import emit
+from ppa.cli._common import FiniteFloat, emit
 
 
 @click.command("sweep")
@@ -20,18 +20,18 @@ from ppa.cli._common import emit
 @click.option("--scheduler", default=None,
               help="Run chunks on Dask: 'local' (a local cluster) or a scheduler address tcp://host:port. "
                    "Default: in this process.")
-@click.option("--chunk-size", type=click.IntRange(min=1), default=4096, show_default=True,
+@click.option("--chunk-size", type=click.IntRange(1, 10_000_000), default=4096, show_default=True,
               help="Design points evaluated per array computation (and per resumable part).")
 @click.option("--accuracy", type=click.Choice(["qnn"]), default=None,
               help="Add an accuracy column from the quantised-network model (run once per distinct ADC bits x "
                    "states x device variation, cached in ~/.cache/ppa or $PPA_CACHE_DIR) and make it a Pareto objective.")
-@click.option("--min-accuracy", type=click.FloatRange(0.0, 1.0), default=None,
+@click.option("--min-accuracy", type=FiniteFloat(0.0, 1.0), default=None,
               help="With --accuracy: keep only design points reaching this accuracy (a fraction, e.g. 0.9).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on when stderr is a terminal).")
-@click.option("--uncertainty", "samples_mc", type=click.IntRange(min=1), is_flag=False, flag_value=1000, default=None,
+@click.option("--uncertainty", "samples_mc", type=click.IntRange(1, 10_000_000), is_flag=False, flag_value=1000, default=None,
               metavar="N", help="Add p5/p50/p95 columns over N samples of the specs' uncertain values, and "
                                 "`pareto_probability` / `pareto_robust` (optimal in >= 50 % of samples); without N: 1,000.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the Monte Carlo draws.")
+@click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=0, show_default=True, help="Seed of the Monte Carlo draws.")
 def sweep_cmd(network, grid_path, hw, mode, output, scheduler, chunk_size, accuracy, min_accuracy, progress, samples_mc,
               seed):
     """Evaluate every design point of a grid on NETWORK; mark the Pareto-optimal ones.
@@ -67,15 +67,24 @@ def sweep_cmd(network, grid_path, hw, mode, output, scheduler, chunk_size, accur
         result = run_sweep(net, grid, mode, output, chunk_size, scheduler, accuracy=accuracy, min_accuracy=min_accuracy,
                            uncertainty=samples_mc, seed=seed)
     if output is None:
-        emit(result.to_csv(index=False))
+        from ppa.report.tables import strip_controls
+
+        table = result.copy()
+        for column in table.select_dtypes(include="object"):     # names reach a terminal: no control characters
+            table[column] = table[column].map(lambda v: strip_controls(v) if isinstance(v, str) else v)
+        emit(table.to_csv(index=False))
     else:
+        invalid, too_big = result.attrs.get("invalid_points", 0), result.attrs.get("too_big_points", 0)
+        notes = [f"{invalid} points with invalid combinations (columns_per_adc or reference_columns vs columns) left out"] if invalid else []
+        notes += [f"{too_big} points too big for hierarchy.tiles left out"] if too_big else []
         below = result.attrs.get("below_min_accuracy", 0)
-        dropped = grid.size - len(result) - below
-        note = f" ({dropped} points dropped: invalid combinations or too big for hierarchy.tiles)" if dropped else ""
-        if below:
-            note += f" ({below} points below --min-accuracy {min_accuracy:g} left out)"
+        notes += [f"{below} points below --min-accuracy {min_accuracy:g} left out"] if below else []
+        damaged = result.attrs.get("damaged_chunks", [])
+        notes += [f"{len(damaged)} damaged chunk(s) of the resume folder evaluated again"] if damaged else []
+        note = f" ({'; '.join(notes)})" if notes else ""
         robust = f" ({int(result['pareto_robust'].sum())} with probability >= 0.5)" if "pareto_robust" in result else ""
-        click.echo(f"wrote {len(result)} design points, {int(result['pareto'].sum())} Pareto-optimal{robust}, to {output}{note}", err=True)
+        click.echo(f"wrote {len(result)} design points of {grid.size}, {int(result['pareto'].sum())} Pareto-optimal{robust}, "
+                   f"to {output}{note}", err=True)
 
 
 def register(cli: click.Group) -> None:

@@ -25,6 +25,7 @@ from ppa.cost.components.readout import CurrentConveyor, make_readout
 from ppa.cost.components.memory import OffchipMemory, StaticPower
 from ppa.cost.components.digital import Adder, Buffer, MacUnit, ShiftAdd
 from ppa.cost.components.interconnect import HTree
+from ppa.cost.checks import check_estimate_arguments, check_priced
 from ppa.cost.components.vector import VectorUnit
 from ppa.errors import PpaError
 from ppa.cost.mapping import (Activity, DigitalActivity, Geometry, LayerShapes, OperandWrites, count_actions,
@@ -461,6 +462,7 @@ def estimate(network: Network, chip: Chip, mode: Mode = "inference", samples: in
     `activity` overrides every layer's input activity (share of 1-bits / mean input level, default 0.5);
     `dataflow` overrides the spec's schedule; `offchip=False` leaves the DRAM traffic out; `duty_cycle`
     overrides `leakage.duty_cycle` (share of powered time spent computing)."""
+    check_estimate_arguments(network, chip)
     check_mode(chip, mode)
     if samples is not None:
         if not chip.probabilistic:
@@ -563,6 +565,7 @@ def estimate(network: Network, chip: Chip, mode: Mode = "inference", samples: in
                 f"{name} x{int(k)}" for name, k in zip(names, copies) if k > 1))
     add_leakage(per_layer, leakage_power, resources["retained_power_w"], chip.leakage.duty_cycle,
                 None if interval is None else np.asarray(interval))
+    check_priced(per_layer, area, list(names), getattr(chip, "_source_path", None))
     rows = {
         "layer": np.repeat(names, len(categories)),
         "category": np.tile(np.array(categories, dtype=object), n),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from ppa.cost.estimate import PAPER_CATEGORIES, Estimate, Mode, estimate
 from ppa.workload.network import Network
 
@@ -45,6 +47,12 @@ def compare(network: Network, chips: list, mode: Mode = "training", images: int 
     `options` (activity, dataflow, offchip, duty_cycle) pass to `estimate` for every chip. The paper columns
     (`energy_j`, `latency_s` and their ratios) keep Table VI's five categories; `total_*` columns add buffer,
     interconnect, off-chip traffic and leakage."""
+    if isinstance(chips, (str, bytes)) or not isinstance(chips, (list, tuple)) or not chips:
+        raise TypeError(f"chips must be a non-empty list of hardware specs (from ppa.load_chip), got {type(chips).__name__}")
+    if images is not None and (isinstance(images, bool) or not isinstance(images, (int, np.integer))):
+        raise TypeError(f"images must be a whole number of images, got {type(images).__name__}")
+    if images is not None and images < 1:
+        raise ValueError(f"images must be at least 1, got {images}")
     estimates = [estimate(network, chip, mode, **options) for chip in chips]
     n = images if images is not None else estimates[0].images_per_epoch
     return Comparison(estimates, n)

@@ -3,25 +3,20 @@
 Cost alone always favours the fewest ADC bits and the most columns per ADC; the accuracy model says what that
 costs in accuracy. The model runs once per distinct combination of the parameters it depends on (ADC bits,
 device states, device-to-device variation), whatever the other axes of the grid, and each result is cached on
-disk keyed by those parameters, the seed and a hash of the accuracy model's source code, so a rerun or a larger
-grid over the same accuracy axes costs nothing. Cache: `$PPA_CACHE_DIR` or `~/.cache/ppa`, one JSON file per
-combination, written atomically.
+disk (`ppa.accuracy.cache`: `$PPA_CACHE_DIR` or `~/.cache/ppa`) keyed by those parameters, the seed and a
+hash of the accuracy models' source code, so a rerun or a larger grid over the same accuracy axes costs nothing.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Callable
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from ppa.accuracy.cache import cached, source_hash
 from ppa.errors import PpaError
 
 KINDS = ("qnn",)
@@ -29,20 +24,9 @@ KINDS = ("qnn",)
 OBJECTIVES = ("area_m2", "latency_s", "energy_j")
 
 
-def cache_dir() -> Path:
-    """Where accuracy results are kept: $PPA_CACHE_DIR, else ~/.cache/ppa/accuracy."""
-    root = os.environ.get("PPA_CACHE_DIR")
-    return Path(root) if root else Path.home() / ".cache" / "ppa" / "accuracy"
-
-
-@lru_cache(maxsize=1)
 def code_version() -> str:
-    """A hash of the accuracy model's source: a change to the model invalidates every cached accuracy."""
-    h = hashlib.sha256()
-    for path in sorted((Path(__file__).resolve().parents[1] / "accuracy").glob("*.py")):
-        h.update(path.name.encode())
-        h.update(path.read_bytes())
-    return h.hexdigest()[:16]
+    """A hash of the accuracy models' source: a change to a model invalidates every cached accuracy."""
+    return source_hash()
 
 
 def _lookup(row: pd.Series, base, dotted: str) -> Any:
@@ -84,34 +68,16 @@ def _qnn_accuracy(params: dict, seed: int) -> float:
     from ppa.accuracy.experiments_qnn import qnn_accuracy_for
 
     return float(qnn_accuracy_for(adc_bits=params["adc_bits"], states=params["states"],
-                                  d2d_sigma=params["d2d_sigma"], seed=seed))
+                                  d2d_sigma=params["d2d_sigma"], seed=seed, cache=False))   # cached here
 
 
 MODELS: dict[str, tuple[Callable, Callable]] = {"qnn": (qnn_parameters, _qnn_accuracy)}
 
 
 def cached_accuracy(kind: str, params: dict, seed: int, compute: Callable[[dict, int], float]) -> float:
-    """The accuracy for `params`, from the disk cache or computed once and stored (temp file + rename)."""
-    key = json.dumps({"kind": kind, "params": params, "seed": seed, "code": code_version()}, sort_keys=True)
-    path = cache_dir() / f"{kind}-{hashlib.sha256(key.encode()).hexdigest()[:24]}.json"
-    try:
-        stored = json.loads(path.read_text(encoding="utf-8"))
-        if stored.get("key") == key and isinstance(stored.get("accuracy"), (int, float)):
-            return float(stored["accuracy"])
-    except (OSError, ValueError):
-        pass                                    # missing or unreadable: compute again
-    accuracy = compute(params, seed)
-    if not np.isfinite(accuracy) or not 0.0 <= accuracy <= 1.0:
-        raise PpaError(f"the {kind} accuracy model returned {accuracy!r} for {params}", field="accuracy")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump({"key": key, "accuracy": accuracy}, f)
-        os.replace(tmp, path)
-    except OSError:
-        pass                                    # an unwritable cache only costs time
-    return accuracy
+    """The accuracy for `params`, from the disk cache (ppa.accuracy.cache) or computed once and stored."""
+    key = {"kind": kind, "params": params, "seed": seed, "code": code_version()}
+    return cached(f"sweep_{kind}", key, lambda: compute(params, seed))
 
 
 def accuracy_column(results: pd.DataFrame, bases: dict, kind: str = "qnn", seed: int = 0,

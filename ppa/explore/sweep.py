@@ -12,15 +12,22 @@ combinations that break a cross-field rule (columns_per_adc > columns), or that 
 fixed-size chip (`hierarchy.tiles`) has, are dropped and counted.
 Results are written chunk by chunk next to the output (`OUT.parts/`), so an interrupted sweep resumes
 where it stopped without losing or duplicating rows; the final table is written atomically.
+
+Safety: the resume folder carries a marker (`ppa-sweep.json`) naming the output, the grid (a hash), the network,
+mode and chunk size; ppa refuses to use a folder without it, or one holding files it did not write, and removes
+only its own chunk files (never a folder by its name). Each chunk file starts with a header line giving its point
+range, row count and the SHA-256 of its rows; a resume verifies every chunk and re-evaluates damaged ones, and the
+final row count must equal the grid's valid points (invalid combinations counted from the grid itself) less those
+too big for a fixed-size chip. Grids above MAX_GRID_POINTS (`PPA_MAX_GRID_POINTS`) are refused with their size
+before any work; design points are generated chunk by chunk, never all at once.
 """
 
 from __future__ import annotations
 
 import hashlib
-import itertools
+import io
 import json
-import os
-import shutil
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
@@ -31,11 +38,13 @@ import pandas as pd
 from pydantic import BaseModel, ValidationError
 
 from ppa.errors import PpaError
+from ppa.cost.checks import check_priced
 from ppa.cost.estimate import (PAPER_CATEGORIES, Mode, Prices, add_leakage, check_mode, chip_area, price_digital,
                                price_layers, price_operand_writes, vector_unit_area)
 from ppa.cost.mapping import Geometry, LayerShapes, count_actions, count_digital, operand_writes, without_training_of_operands
 from ppa.workload.network import Network
 from ppa.spec import Chip, load_chip
+from ppa.spec import files
 from ppa.spec.chip import DW_GEOMETRY_FIELDS, notch_conductances, notch_states
 from ppa.spec.technology import node_scaled
 from ppa.spec.units import si_value
@@ -43,6 +52,13 @@ from ppa.spec.yamlio import Document, read_yaml
 
 BASE_KEYS = ("device", "hw")
 RESULT_COLUMNS = ("area_m2", "latency_s", "energy_j", "latency_paper_s", "energy_paper_j")
+MAX_GRID_POINTS = 2_000_000          # the result table is held in memory: ~200 bytes a row
+GRID_LIMIT_ENV = "PPA_MAX_GRID_POINTS"
+MARKER = "ppa-sweep.json"
+MARKER_ID = "sweep resume folder"
+_CHUNK_FILE = re.compile(r"^chunk-(\d{6})\.csv$")
+_OWN_TEMP = re.compile(r"^\.(chunk-\d{6}\.csv|ppa-sweep\.json)\.[A-Za-z0-9_]+\.tmp$")   # write_atomic's temp files
+_CHUNK_HEADER = re.compile(r"^# ppa sweep chunk (\d+) points (\d+)-(\d+) rows (\d+) sha256 ([0-9a-f]{64})$")
 
 
 @dataclass
@@ -68,6 +84,8 @@ class Grid:
 
 def load_grid(path: str | Path, default_hw: str = "dw_40nm") -> Grid:
     """Read a grid YAML; values must be non-empty lists; `device:` lists base specs (default `default_hw`)."""
+    files.check_path_argument(path)
+    files.check_path_argument(default_hw, "default_hw")
     doc = read_yaml(path)
     if not isinstance(doc.data, dict) or not doc.data:
         raise PpaError("expected a mapping of dotted spec paths to lists of values", file=str(path))
@@ -133,13 +151,36 @@ def _is_numeric(value) -> bool:
     return si_value(value) is not None
 
 
-def design_points(grid: Grid) -> pd.DataFrame:
-    """The cartesian product of the grid as a table: `point`, `device`, then one column per dotted path."""
-    columns = ["device", *grid.fields]
-    rows = itertools.product(grid.bases, *grid.fields.values())
-    df = pd.DataFrame(list(rows), columns=columns)
-    df.insert(0, "point", np.arange(len(df), dtype=np.int64))
-    return df
+def design_points(grid: Grid, start: int = 0, stop: int | None = None) -> pd.DataFrame:
+    """Points `start` to `stop` of the grid's cartesian product (last key fastest), as a table: `point`, `device`,
+    then one column per dotted path. Built from the point indices, so a chunk never needs the whole grid."""
+    stop = grid.size if stop is None else min(stop, grid.size)
+    if stop - start > grid_limit():
+        raise PpaError(f"{stop - start:,} design points at once, above the limit of {grid_limit():,}; take them in "
+                       f"slices (start, stop) or raise {GRID_LIMIT_ENV}", file=grid.source)
+    index = np.arange(start, max(start, stop), dtype=np.int64)
+    axes = [("device", grid.bases), *grid.fields.items()]
+    digits, rest = [], index.copy()
+    for _, values in reversed(axes):
+        digits.append(rest % len(values))
+        rest //= len(values)
+    data: dict[str, Any] = {"point": index}
+    for (name, values), digit in zip(axes, reversed(digits)):
+        data[name] = pd.Series(values).to_numpy()[digit]
+    return pd.DataFrame(data)
+
+
+def _valid_rows(points: pd.DataFrame, bases: dict[str, Chip]) -> np.ndarray:
+    """Points that keep the subarray's cross-field rules (columns_per_adc <= columns, reference_columns < columns)."""
+    def column(name: str) -> np.ndarray:
+        key = f"subarray.{name}"
+        if key in points:
+            return points[key].map(si_value).to_numpy(dtype=np.float64)
+        by_base = {b: float(getattr(spec.subarray, name)) for b, spec in bases.items()}
+        return points["device"].map(by_base).to_numpy(dtype=np.float64)
+
+    cols = column("columns")
+    return (column("columns_per_adc") <= cols) & (column("reference_columns") < cols)
 
 
 def _vector_view(base: Chip, numeric: dict[str, np.ndarray]) -> SimpleNamespace:
@@ -241,6 +282,7 @@ def price_points(network: Network, base: Chip, numeric: dict[str, np.ndarray], m
     resources["leakage_power_w"] = resources["leakage_power_w"] + (vector_leak[..., 0] if vector_leak.ndim else vector_leak)
     add_leakage(priced, resources["leakage_power_w"], resources["retained_power_w"], view.leakage.duty_cycle, interval)
     resources["interval_s"] = interval
+    check_priced(priced, area, list(shapes.names) + list(digital.names), getattr(base, "_source_path", None))
     return priced, area, resources
 
 
@@ -263,12 +305,6 @@ def evaluate_points(network: Network, base: Chip, numeric: dict[str, np.ndarray]
     }
 
 
-def _valid_mask(view_numeric: dict[str, np.ndarray], base: Chip) -> np.ndarray:
-    cols = view_numeric.get("subarray.columns", np.asarray(base.subarray.columns))
-    share = view_numeric.get("subarray.columns_per_adc", np.asarray(base.subarray.columns_per_adc))
-    return np.broadcast_to(np.asarray(share) <= np.asarray(cols), (len(next(iter(view_numeric.values()))),)) if view_numeric else np.ones(1, bool)
-
-
 def evaluate_chunk(network: Network, grid: Grid, points: pd.DataFrame, mode: Mode,
                    _bases: dict[str, Chip] | None = None) -> pd.DataFrame:
     """Evaluate a slice of design points: group by base spec and non-numeric fields, broadcast the rest."""
@@ -286,10 +322,9 @@ def evaluate_chunk(network: Network, grid: Grid, points: pd.DataFrame, mode: Mod
         structural = dict(zip(group_keys[1:], group[1:]))
         if structural:
             base = _validated(base, structural, grid)
-        numeric = {k: frame[k].map(si_value).to_numpy(dtype=np.float64) for k in numeric_keys}
-        keep = _valid_mask(numeric, base) if numeric else np.ones(len(frame), bool)
+        keep = _valid_rows(frame, {spec_name: base})
         frame = frame[keep]
-        numeric = {k: v[keep] for k, v in numeric.items()}
+        numeric = {k: frame[k].map(si_value).to_numpy(dtype=np.float64) for k in numeric_keys}
         if len(frame) == 0:
             continue
         res = evaluate_points(network, base, numeric, mode)
@@ -342,6 +377,8 @@ def _paths(model: BaseModel, prefix: str = "") -> list[str]:
 def pareto_mask(values: np.ndarray, block: int = 512) -> np.ndarray:
     """Rows not dominated by any other (all objectives minimised): no other row is <= everywhere and < somewhere.
 
+    A row with a NaN or infinite objective is never Pareto-optimal and dominates nothing.
+
     Rows are visited in lexicographic order (a dominator always sorts first), block by block, each block
     checked against the front found so far and against itself; a row dominated by anything is dominated
     by a front row, so the front stays small and the work near linear.
@@ -350,6 +387,11 @@ def pareto_mask(values: np.ndarray, block: int = 512) -> np.ndarray:
     n = len(values)
     mask = np.zeros(n, dtype=bool)
     if n == 0:
+        return mask
+    finite = np.all(np.isfinite(values), axis=1)
+    if not finite.all():
+        keep = np.flatnonzero(finite)
+        mask[keep] = pareto_mask(values[keep], block)
         return mask
     order = np.lexsort(values.T[::-1])
     front = np.empty((0, values.shape[1]))
@@ -370,23 +412,107 @@ def pareto_mask(values: np.ndarray, block: int = 512) -> np.ndarray:
     return mask
 
 
-def _write_atomic(df: pd.DataFrame, path: Path) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    if path.suffix == ".parquet":
-        try:
-            df.to_parquet(tmp, index=False)
-        except ImportError:
-            raise PpaError('writing parquet needs pyarrow: pip install "ppa[distributed]", or use a .csv output', file=str(path)) from None
-    else:
-        df.to_csv(tmp, index=False)
-    os.replace(tmp, path)
+def grid_limit() -> int:
+    """Largest grid a sweep evaluates (`PPA_MAX_GRID_POINTS`, default MAX_GRID_POINTS)."""
+    return files._env_limit(GRID_LIMIT_ENV, MAX_GRID_POINTS)
+
+
+def _check_arguments(network, grid, mode, out, chunk_size, scheduler) -> None:
+    """TypeError/ValueError/PpaError naming the argument of `run_sweep` that is wrong."""
+    if isinstance(network, Grid) and isinstance(grid, Network):
+        raise TypeError("sweep(network, grid): the arguments are in the other order (the network comes first)")
+    if not isinstance(network, Network):
+        raise TypeError(f"network must be a ppa Network (from ppa.load_network(path)), got {type(network).__name__}")
+    if not isinstance(grid, Grid):
+        raise TypeError(f"grid must be a Grid (from ppa.load_grid(path)), got {type(grid).__name__}")
+    if mode not in ("inference", "training"):
+        raise ValueError(f"mode must be 'inference' or 'training', got {mode!r}")
+    if out is not None and not isinstance(out, (str, Path)):
+        raise TypeError(f"out must be a path (str or Path) or None, got {type(out).__name__}")
+    if isinstance(chunk_size, bool) or not isinstance(chunk_size, (int, np.integer)):
+        raise TypeError(f"chunk_size must be a whole number, got {type(chunk_size).__name__}")
+    if chunk_size < 1:
+        raise PpaError("chunk size must be positive", field="chunk_size")
+    if scheduler is not None and (not isinstance(scheduler, str)
+                                  or not (scheduler == "local" or re.match(r"^(tcp|tls|ucx|inproc|ws|wss)://\S+$", scheduler))):
+        raise PpaError(f"expected 'local' or a Dask scheduler address such as tcp://host:8786, got {scheduler!r}",
+                       field="scheduler")
+
+
+def _identity(network: Network, grid: Grid, bases: dict[str, Chip], mode: str, chunk_size: int, out: Path) -> dict:
+    """What the resume folder belongs to: its output, grid, base specs (their validated content), network, mode and
+    chunking (the marker's content); a rerun with any of them changed starts afresh."""
+    layers = hashlib.sha256(repr(network.layers).encode()).hexdigest()[:16]
+    specs = hashlib.sha256(json.dumps({k: v.model_dump(mode="json") for k, v in sorted(bases.items())},
+                                      sort_keys=True).encode()).hexdigest()[:16]
+    return {"ppa": MARKER_ID, "version": 2, "output": out.name, "grid": grid.fingerprint(), "points": grid.size,
+            "specs": specs, "network": network.name, "layers": layers, "mode": mode, "chunk_size": int(chunk_size)}
+
+
+def _open_parts(parts: Path, identity: dict) -> None:
+    """Make or reuse the resume folder: refuse anything ppa did not make; a different sweep's chunks are replaced."""
+    if parts.is_symlink() or (parts.exists() and not parts.is_dir()):
+        raise PpaError("exists and is not a resume folder ppa made (it keeps a sweep's finished chunks there); "
+                       "move it away or choose another output name", file=str(parts))
+    marker = parts / MARKER
+    if parts.is_dir():
+        entries = sorted(p.name for p in parts.iterdir())
+        if not marker.exists():
+            if entries:
+                raise PpaError(f"is not a ppa resume folder (no {MARKER}) and holds {entries[0]!r}; ppa never uses or "
+                               "deletes a folder it did not make: move it away or choose another output name",
+                               file=str(parts))
+        else:
+            try:
+                old = json.loads(marker.read_text(encoding="utf-8"))
+                if not isinstance(old, dict) or old.get("ppa") != MARKER_ID:
+                    raise ValueError("not a ppa marker")
+            except (OSError, UnicodeDecodeError, ValueError) as exc:
+                raise PpaError(f"corrupt resume state ({type(exc).__name__}); to start the sweep over, delete the "
+                               f"folder {parts}", file=str(marker)) from None
+            foreign = [e for e in entries if (e != MARKER and not _CHUNK_FILE.match(e) and not _OWN_TEMP.match(e))
+                       or (parts / e).is_symlink() or not (parts / e).is_file()]
+            if foreign:
+                raise PpaError(f"holds {foreign[0]!r}, which ppa did not write; move it away to resume", file=str(parts))
+            for e in entries:
+                if e != MARKER and not _CHUNK_FILE.match(e):
+                    (parts / e).unlink()                 # a temp file of ours, left by a kill
+                elif _CHUNK_FILE.match(e) and old != identity:
+                    (parts / e).unlink()                 # a different sweep's chunk (same output): replaced
+    parts.mkdir(parents=True, exist_ok=True)
+    files.write_atomic(json.dumps(identity), marker, kind="sweep marker")
+
+
+def _chunk_bytes(i: int, start: int, stop: int, frame: pd.DataFrame) -> bytes:
+    body = frame.to_csv(index=False).encode("utf-8")
+    digest = hashlib.sha256(body).hexdigest()
+    return f"# ppa sweep chunk {i} points {start}-{stop} rows {len(frame)} sha256 {digest}\n".encode() + body
+
+
+def _parse_chunk(raw: bytes, i: int, start: int, stop: int, invalid: int) -> pd.DataFrame | None:
+    """A chunk file's rows if its header, checksum, range and row count all hold, else None (damaged)."""
+    head, _, body = raw.partition(b"\n")
+    m = _CHUNK_HEADER.match(head.decode("ascii", "replace"))
+    if m is None or tuple(int(g) for g in m.groups()[:3]) != (i, start, stop):
+        return None
+    rows = int(m.group(4))
+    if hashlib.sha256(body).hexdigest() != m.group(5) or rows > stop - start - invalid:
+        return None
+    try:
+        frame = pd.read_csv(io.BytesIO(body))
+    except (ValueError, pd.errors.ParserError, UnicodeDecodeError):
+        return None
+    points = frame["point"].to_numpy() if "point" in frame else np.array([])
+    if len(frame) != rows or (rows and (points.min() < start or points.max() >= stop or len(set(points)) != rows)):
+        return None
+    return frame
 
 
 def run_sweep(network: Network, grid: Grid, mode: Mode = "inference", out: str | Path | None = None,
               chunk_size: int = 4096, scheduler: str | None = None,
               on_chunk: Callable[[int, int], None] | None = None, accuracy: str | None = None,
               min_accuracy: float | None = None, accuracy_seed: int = 0, uncertainty: int | None = None,
-              seed: int = 0) -> pd.DataFrame:
+              seed: int = 0, max_points: int | None = None) -> pd.DataFrame:
     """Evaluate every design point of `grid`, mark the Pareto front, and write `out` (CSV or parquet).
 
     `accuracy` ('qnn') adds an `accuracy` column from the accuracy model (ppa.explore.joint) and makes it a
@@ -395,56 +521,76 @@ def run_sweep(network: Network, grid: Grid, mode: Mode = "inference", out: str |
     values and its probability of being Pareto-optimal (`ppa.explore.uncertainty.sweep_uncertainty`).
 
     With `out`, finished chunks live in `OUT.parts/` until the end, so a rerun after an interruption
-    evaluates only the missing chunks. `scheduler` is None (in process), 'local' (a Dask LocalCluster) or a
-    Dask scheduler address ('tcp://host:port'); every engine gives the same table.
+    evaluates only the missing or damaged chunks. `scheduler` is None (in process), 'local' (a Dask LocalCluster)
+    or a Dask scheduler address ('tcp://host:port'); every engine gives the same table. The table's `attrs` hold
+    `invalid_points` (combinations breaking a cross-field rule, counted from the grid), `too_big_points` (not fitting
+    `hierarchy.tiles`) and `damaged_chunks` (re-evaluated on resume).
     """
-    if chunk_size < 1:
-        raise PpaError("chunk size must be positive", field="chunk_size")
+    _check_arguments(network, grid, mode, out, chunk_size, scheduler)
+    if min_accuracy is not None and (isinstance(min_accuracy, bool) or not isinstance(min_accuracy, (int, float))
+                                     or not 0.0 <= min_accuracy <= 1.0):
+        raise ValueError(f"min_accuracy must be a fraction from 0 to 1, got {min_accuracy!r}")
+    limit = grid_limit() if max_points is None else max_points
+    if grid.size > limit:
+        raise PpaError(f"the grid has {grid.size:,} design points, above the limit of {limit:,} (the table is held in "
+                       f"memory); split the grid, or raise the limit with {GRID_LIMIT_ENV}", file=grid.source)
     bases = validate_grid(grid)
     for base in bases.values():
         check_mode(base, mode)
-    points = design_points(grid)
-    chunks = [points.iloc[i:i + chunk_size] for i in range(0, len(points), chunk_size)]
-    parts_dir = None
+    ranges = [(start, min(start + chunk_size, grid.size)) for start in range(0, grid.size, chunk_size)]
+    invalid = [int((~_valid_rows(design_points(grid, a, b), bases)).sum()) for a, b in ranges]
+    parts = None
     done: dict[int, pd.DataFrame] = {}
+    damaged: list[int] = []
     if out is not None:
         out = Path(out)
         if out.suffix not in (".csv", ".parquet"):
             raise PpaError("expected an output ending in .csv or .parquet", file=str(out))
-        parts_dir = out.with_name(out.name + ".parts")
-        manifest = {"grid": grid.fingerprint(), "network": network.name, "mode": mode, "chunk_size": chunk_size,
-                    "points": len(points)}
-        if parts_dir.exists():
-            old = json.loads((parts_dir / "manifest.json").read_text()) if (parts_dir / "manifest.json").exists() else {}
-            if old != manifest:
-                shutil.rmtree(parts_dir)          # a different sweep: start afresh
-        parts_dir.mkdir(parents=True, exist_ok=True)
-        (parts_dir / "manifest.json").write_text(json.dumps(manifest))
-        for i in range(len(chunks)):
-            part = parts_dir / f"chunk-{i:06d}.csv"
-            if part.exists():
-                done[i] = pd.read_csv(part)
-    todo = [i for i in range(len(chunks)) if i not in done]
+        parts = out.with_name(out.name + ".parts")
+        inputs = [network.source or None, grid.source if grid.doc is not None else None,
+                  *(b for b in grid.bases if Path(b).exists())]
+        files.check_writable(out, "sweep table", inputs)
+        files.refuse_inputs(parts, inputs)
+        _open_parts(parts, _identity(network, grid, bases, mode, chunk_size, out))
+        for i, (a, b) in enumerate(ranges):
+            path = parts / f"chunk-{i:06d}.csv"
+            if not path.exists():
+                continue
+            frame = _parse_chunk(path.read_bytes(), i, a, b, invalid[i]) if path.is_file() else None
+            if frame is None:
+                damaged.append(i)
+                path.unlink()                        # our own chunk, damaged: evaluated again below
+            else:
+                done[i] = frame
+    todo = [i for i in range(len(ranges)) if i not in done]
 
     def finished(i: int, frame: pd.DataFrame) -> None:
+        if parts is not None:
+            raw = _chunk_bytes(i, *ranges[i], frame)
+            files.write_atomic(raw, parts / f"chunk-{i:06d}.csv", kind="sweep chunk")
+            frame = _parse_chunk(raw, i, *ranges[i], invalid[i])   # the table is built from what the files hold
         done[i] = frame
-        if parts_dir is not None:
-            _write_atomic(frame, parts_dir / f"chunk-{i:06d}.csv")
         if on_chunk:
-            on_chunk(len(done), len(chunks))
+            on_chunk(len(done), len(ranges))
 
     if on_chunk and done:
-        on_chunk(len(done), len(chunks))
+        on_chunk(len(done), len(ranges))
     if scheduler is None:
         for i in todo:
-            finished(i, evaluate_chunk(network, grid, chunks[i], mode, bases))
+            finished(i, evaluate_chunk(network, grid, design_points(grid, *ranges[i]), mode, bases))
     else:
-        for i, frame in _run_dask(network, grid, chunks, todo, mode, scheduler):
+        for i, frame in _run_dask(network, grid, ranges, todo, mode, scheduler):
             finished(i, frame)
 
-    frames = [done[i] for i in range(len(chunks)) if len(done[i])]
-    result = pd.concat(frames, ignore_index=True) if frames else evaluate_chunk(network, grid, points.iloc[0:0], mode, bases)
+    frames = [done[i] for i in range(len(ranges)) if len(done[i])]
+    result = pd.concat(frames, ignore_index=True) if frames else evaluate_chunk(network, grid, design_points(grid, 0, 0), mode, bases)
     result = result.sort_values("point", kind="stable").reset_index(drop=True)
+    n_invalid = sum(invalid)
+    too_big = grid.size - n_invalid - len(result)
+    if too_big < 0 or len(set(result["point"])) != len(result):
+        raise PpaError(f"the sweep produced {len(result)} rows for {grid.size - n_invalid} valid points; "
+                       + (f"delete the folder {parts} to start over" if parts else "please report this"), file=str(out or grid.source))
+    attrs = dict(invalid_points=n_invalid, too_big_points=too_big, damaged_chunks=damaged)
     if accuracy is not None:
         from ppa.explore.joint import accuracy_column
 
@@ -452,7 +598,7 @@ def run_sweep(network: Network, grid: Grid, mode: Mode = "inference", out: str |
         if min_accuracy is not None:
             below = int((result["accuracy"] < min_accuracy).sum())
             result = result[result["accuracy"] >= min_accuracy].reset_index(drop=True)
-            result.attrs["below_min_accuracy"] = below
+            attrs["below_min_accuracy"] = below
     elif min_accuracy is not None:
         raise PpaError("min_accuracy needs an accuracy model (accuracy='qnn')", field="min_accuracy")
     from ppa.explore.joint import objectives
@@ -462,13 +608,28 @@ def run_sweep(network: Network, grid: Grid, mode: Mode = "inference", out: str |
         from ppa.explore.uncertainty import sweep_uncertainty
 
         result = sweep_uncertainty(result, network, grid, mode, uncertainty, seed)
+    result.attrs.update(attrs)
     if out is not None:
-        _write_atomic(result, out)
-        shutil.rmtree(parts_dir, ignore_errors=True)
+        if out.suffix == ".parquet":
+            try:
+                import pyarrow  # noqa: F401
+            except ImportError:
+                raise PpaError('writing parquet needs pyarrow: pip install "ppa[distributed]", or use a .csv output',
+                               file=str(out)) from None
+            files.write_atomic(lambda tmp: result.to_parquet(tmp, index=False), out, "sweep table", inputs)
+        else:
+            files.write_atomic(result.to_csv(index=False), out, "sweep table", inputs)
+        for i in range(len(ranges)):                 # our own files only, one by one; the folder if then empty
+            (parts / f"chunk-{i:06d}.csv").unlink(missing_ok=True)
+        (parts / MARKER).unlink(missing_ok=True)
+        try:
+            parts.rmdir()
+        except OSError:
+            pass
     return result
 
 
-def _run_dask(network, grid, chunks, todo, mode, scheduler) -> Iterable[tuple[int, pd.DataFrame]]:
+def _run_dask(network, grid, ranges, todo, mode, scheduler) -> Iterable[tuple[int, pd.DataFrame]]:
     """Evaluate chunks on a Dask cluster ('local' starts one in this process), yielding them as they finish."""
     try:
         from dask.distributed import Client, LocalCluster, as_completed
@@ -486,7 +647,8 @@ def _run_dask(network, grid, chunks, todo, mode, scheduler) -> Iterable[tuple[in
             except OSError as exc:
                 raise PpaError(f"cannot reach the Dask scheduler ({exc})", field="scheduler") from None
         with client:
-            futures = {client.submit(evaluate_chunk, network, grid, chunks[i], mode, pure=False): i for i in todo}
+            futures = {client.submit(evaluate_chunk, network, grid, design_points(grid, *ranges[i]), mode, pure=False): i
+                       for i in todo}
             for future in as_completed(futures):
                 yield futures[future], future.result()
     finally:

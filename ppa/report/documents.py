@@ -20,9 +20,8 @@ from __future__ import annotations
 
 import io
 import math
-import os
+import os  # noqa: F401  (the writer lives in ppa.spec.files; tests patch os.replace through here)
 import re
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -31,8 +30,9 @@ import numpy as np
 import pandas as pd
 
 from ppa.errors import PpaError
+from ppa.spec import files
 from ppa.spec.shipped import ROOT
-from ppa.report.tables import _latex_escape, format_number
+from ppa.report.tables import _latex_escape, format_number, markdown_escape
 
 KINDS = ("dw_vs_sram", "pmac_vs_trng", "sweep", "sensitivity")
 FORMATS = {"markdown": "md", "html": "html", "latex": "tex"}
@@ -310,14 +310,25 @@ def load_results(path: str | Path) -> pd.DataFrame:
     p = Path(path)
     if not p.exists():
         raise PpaError("no such sweep results file", file=str(p))
-    if p.suffix == ".parquet":
-        try:
-            return pd.read_parquet(p)
-        except ImportError:
-            raise PpaError('reading parquet needs pyarrow: pip install "ppa[distributed]", or use a .csv', file=str(p)) from None
-    if p.suffix != ".csv":
+    if p.is_dir():
+        raise PpaError("is a folder; expected sweep results (.csv or .parquet)", file=str(p))
+    if p.suffix not in (".csv", ".parquet"):
         raise PpaError("expected sweep results ending in .csv or .parquet", file=str(p))
-    return pd.read_csv(p)
+    try:
+        if p.suffix == ".parquet":
+            try:
+                import pyarrow  # noqa: F401
+            except ImportError:
+                raise PpaError('reading parquet needs pyarrow: pip install "ppa[distributed]", or use a .csv', file=str(p)) from None
+            return pd.read_parquet(p)
+        return pd.read_csv(p)
+    except PpaError:
+        raise
+    except pd.errors.EmptyDataError:
+        raise PpaError("is empty; expected a table written by `ppa sweep`", file=str(p)) from None
+    except (ValueError, UnicodeDecodeError, OSError, pd.errors.ParserError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise PpaError(f"not a readable results table ({first}); expected a table written by `ppa sweep`", file=str(p)) from None
 
 
 def sweep_context(results: pd.DataFrame, title: str | None = None, source: str | None = None) -> dict:
@@ -327,6 +338,13 @@ def sweep_context(results: pd.DataFrame, title: str | None = None, source: str |
         raise PpaError(f"sweep results lack the column(s) {', '.join(missing)}; expected a table from `ppa sweep`",
                        file=source)
     df = results.reset_index(drop=True)
+    for column in SWEEP_METRICS + (("point",) if "point" in df.columns else ()):
+        values = pd.to_numeric(df[column], errors="coerce")
+        if values.isna().any() or not np.isfinite(values.to_numpy(dtype=float)).all():
+            row = int(np.flatnonzero(~np.isfinite(values.to_numpy(dtype=float)))[0])
+            raise PpaError(f"row {row + 1} of column {column} is {df[column].iloc[row]!r}; expected a finite number "
+                           "(a table written by `ppa sweep`)", file=source, field=column)
+        df[column] = values
     if "point" not in df.columns:
         df = df.assign(point=np.arange(len(df)))
     if "pareto" not in df.columns:
@@ -638,6 +656,7 @@ def _environment(path: str):
     env.filters["pct"] = format_percent
     env.filters["ratio"] = format_ratio
     env.filters["latex"] = _latex_escape
+    env.filters["md"] = markdown_escape
     env.filters["texnum"] = latex_number
     env.filters["texpct"] = lambda v: latex_number(format_percent(v))
     env.filters["texratio"] = lambda v: "-" if v is None else latex_number(format_number(float(v)))[:-1] + r"\times$"
@@ -678,23 +697,10 @@ def build_context(kind: str, results: pd.DataFrame | str | Path | None = None) -
     raise PpaError(f"unknown report {kind!r}; expected one of {', '.join(KINDS)}", field="kind")
 
 
-def write_atomic(text: str, out_path: str | Path) -> Path:
-    """Write `text` to `out_path` via a temp file in the same directory and os.replace (never a partial file)."""
-    out = Path(out_path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, out)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    return out
+def write_atomic(text: str, out_path: str | Path, inputs: Iterable[str | Path | None] = ()) -> Path:
+    """Write a report through the shared atomic writer (`ppa.spec.files.write_atomic`): temp file + rename, an
+    existing file replaced only when it is an earlier ppa report, never an input (`inputs`)."""
+    return files.write_atomic(text, out_path, kind="report", inputs=inputs)
 
 
 def default_output(kind: str, fmt: str) -> Path:
@@ -709,4 +715,5 @@ def render_report(kind: str, fmt: str = "markdown", out_path: str | Path | None 
         raise PpaError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}", field="format")
     ctx = context if context is not None else build_context(kind, results)
     text = render(kind, fmt, ctx)
-    return write_atomic(text, out_path if out_path is not None else default_output(kind, fmt))
+    inputs = (results,) if isinstance(results, (str, Path)) else ()
+    return write_atomic(text, out_path if out_path is not None else default_output(kind, fmt), inputs)

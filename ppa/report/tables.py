@@ -10,11 +10,14 @@ import csv
 import io
 import json
 import math
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Iterable, Mapping, Sequence
 
 import jinja2
+
+from ppa.errors import PpaError
 
 FORMATS = ("table", "csv", "json", "markdown", "latex")
 
@@ -53,13 +56,62 @@ def format_number(value: Any, digits: int = 4) -> str:
     return f"{value:.{digits - 1}e}"
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_MARKDOWN_SPECIAL = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\\": "\\\\", "`": "\\`", "*": "\\*", "_": "\\_",
+                     "[": "\\[", "]": "\\]", "|": "\\|", "#": "\\#", "~": "\\~", "!": "\\!"}
+
+
+def strip_controls(text: Any) -> str:
+    """Text with control characters (escape sequences, newlines, NUL, C1) replaced by spaces: safe on a terminal."""
+    return _CONTROL.sub(" ", str(text))
+
+
+def markdown_escape(text: Any) -> str:
+    """Text shown literally in Markdown (also inside a table cell): HTML-special characters as entities, Markdown
+    punctuation backslash-escaped, control characters removed."""
+    return "".join(_MARKDOWN_SPECIAL.get(ch, ch) for ch in strip_controls(text))
+
+
 _LATEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "_": r"\_", "#": r"\#", "$": r"\$",
                   "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
 
 
 def _latex_escape(text: Any) -> str:
     """Escape LaTeX's special characters, one character at a time (so replacements are not re-escaped)."""
-    return "".join(_LATEX_SPECIAL.get(ch, ch) for ch in str(text))
+    return "".join(_LATEX_SPECIAL.get(ch, ch) for ch in strip_controls(text))
+
+
+def to_json(data: Any, indent: int | None = 2, missing_as_null: bool = False) -> str:
+    """JSON text of `data` with no NaN or Infinity (they are not JSON): a non-finite number is a PpaError naming it;
+    with `missing_as_null`, NaN marks a value that does not apply and is written as null (infinity still fails)."""
+    if missing_as_null:
+        data = _nan_to_none(data)
+    try:
+        return json.dumps(data, indent=indent, allow_nan=False) + "\n"
+    except ValueError:
+        raise PpaError(f"a result is not finite (NaN or infinity); JSON cannot carry it",
+                       field=_non_finite_path(data) or None) from None
+
+
+def _nan_to_none(data: Any) -> Any:
+    if isinstance(data, float) and math.isnan(data):
+        return None
+    if isinstance(data, dict):
+        return {k: _nan_to_none(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [_nan_to_none(v) for v in data]
+    return data
+
+
+def _non_finite_path(data: Any, path: str = "") -> str | None:
+    if isinstance(data, float) and not math.isfinite(data):
+        return path or "the top level"
+    items = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, (list, tuple)) else ()
+    for key, value in items:
+        found = _non_finite_path(value, f"{path}.{key}" if path else str(key))
+        if found:
+            return found
+    return None
 
 
 @lru_cache(maxsize=1)
@@ -72,6 +124,7 @@ def environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
     )
     env.filters["latex"] = _latex_escape
+    env.filters["md"] = markdown_escape
     return env
 
 
@@ -85,19 +138,22 @@ def render_table(
     """Render records (dicts) as one table in `fmt` (one of FORMATS)."""
     notes = list(notes)
     if fmt == "json":
-        return json.dumps([{c.key: r.get(c.key) for c in columns} for r in records], indent=2) + "\n"
+        return to_json([{c.key: r.get(c.key) for c in columns} for r in records])
     if fmt == "csv":
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
-        writer.writerow([c.key for c in columns])
+        writer.writerow([strip_controls(c.key) for c in columns])
         for r in records:
-            writer.writerow([r.get(c.key) for c in columns])
+            writer.writerow([strip_controls(v) if isinstance(v, str) else v for v in (r.get(c.key) for c in columns)])
         return buf.getvalue()
-    cells = [[format_number(r.get(c.key)) for c in columns] for r in records]
-    labelled = [{"label": c.title, "numeric": c.numeric, "latex_align": c.latex_align} for c in columns]
+    cells = [[strip_controls(format_number(r.get(c.key))) for c in columns] for r in records]
+    labelled = [{"label": strip_controls(c.title), "numeric": c.numeric, "latex_align": c.latex_align} for c in columns]
+    title = strip_controls(title) if title is not None else None
+    notes = [strip_controls(n) for n in notes]
     if fmt == "markdown":
-        cells = [[c.replace("|", "\\|") for c in row] for row in cells]
-        labelled = [{**c, "label": c["label"].replace("|", "\\|")} for c in labelled]
+        cells = [[markdown_escape(c) for c in row] for row in cells]
+        labelled = [{**c, "label": markdown_escape(c["label"])} for c in labelled]
+        title = markdown_escape(title) if title is not None else None
         return environment().get_template("table.md.j2").render(title=title, columns=labelled, cells=cells, notes=notes)
     if fmt == "latex":
         return environment().get_template("table.tex.j2").render(title=title, columns=labelled, cells=cells, notes=notes)

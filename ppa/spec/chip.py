@@ -10,7 +10,8 @@ from typing import Annotated, Any, ClassVar, Literal, Union
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from ppa.spec.readout import CurrentConveyorReadout, Readout  # noqa: F401
-from ppa.spec.sections import Adc, AdcKind, BitsPerSecond, Fraction, PosInt, Strict, Technology, Variation  # noqa: F401
+from ppa.spec.sections import (Adc, AdcKind, Bits, BitsPerSecond, Fraction, Lanes, PosInt, Strict,  # noqa: F401
+                               Technology, Variation)
 from ppa.spec.units import (
     Amperes,
     CurrentDensity,
@@ -27,10 +28,33 @@ from ppa.spec.units import (
     Volts,
     quantity,
 )
+from ppa.spec.units import (  # noqa: F401  (the bounded types every field below uses)
+    ActionEnergy,
+    Capacitance,
+    CapacitancePerArea,
+    CellArea,
+    ComponentArea,
+    Conductance,
+    Current,
+    CurrentDensityRange,
+    Frequency,
+    Length,
+    PulseWidth,
+    Resistance,
+    ResistivityRange,
+    Voltage,
+    bounded,
+    unitless,
+    whole,
+)
 
-Positive = Annotated[float, Field(gt=0)]
-AreaResistance = Annotated[float, quantity("ohm*m^2")]       # MTJ resistance-area product
-ChargeDensity = Annotated[float, quantity("C/m^2")]          # ferroelectric remanent polarisation
+Positive = unitless(0.0, 1e6, low_open=True)
+Ratio = unitless(0.0, 1000.0, low_open=True)
+OnOff = unitless(1.0, 1e6, low_open=True)                    # on/off ratios: above 1
+Endurance = unitless(0.0, 1e20, low_open=True)               # write cycles a cell survives
+ArraySide = whole(1, 65536)                                  # rows or columns of one subarray
+AreaResistance = bounded("ohm*m^2", 0.0, 1e-6)              # MTJ resistance-area product (MgO: ~1e-12 - 1e-10)
+ChargeDensity = bounded("C/m^2", 0.0, 10.0)                  # ferroelectric remanent polarisation (~0.1-0.5)
 Levels = Annotated[int, Field(ge=2, le=256)]
 
 #: node-scaling rules of the CMOS-dependent device fields (ppa.spec.technology); magnetic, resistive and
@@ -65,21 +89,21 @@ class DwMtjDevice(Strict):
     """Notched DW-MTJ synapse (Dhull et al. Sec. II, Table VIII); conductances ascending, in siemens."""
 
     kind: Literal["dw_mtj"]
-    conductances: list[Siemens] = Field(min_length=2)
-    notch_pitch: Meters | None = None          # parametric form: states = mtj_length / notch_pitch + 1
-    mtj_length: Meters | None = None           # stretch of racetrack under the MTJ holding the notches (default: all of it)
-    tmr: Positive | None = None                # (R_AP - R_P) / R_P of the MTJ over the racetrack
+    conductances: list[Conductance] = Field(min_length=2)
+    notch_pitch: Length | None = None          # parametric form: states = mtj_length / notch_pitch + 1
+    mtj_length: Length | None = None           # stretch of racetrack under the MTJ holding the notches (default: all of it)
+    tmr: Ratio | None = None                # (R_AP - R_P) / R_P of the MTJ over the racetrack
     resistance_area_product: AreaResistance | None = None   # RA of the MTJ barrier (parallel state)
-    pulses_per_step: PosInt = 1                # SOT write pulses moving the wall one notch
-    read_voltage: Volts
-    read_pulse: Seconds
-    write_current_density: CurrentDensity
-    write_pulse: Seconds
-    racetrack_length: Meters
-    racetrack_width: Meters
-    heavy_metal_thickness: Meters
-    heavy_metal_resistivity: Resistivity
-    cell_area: SquareMeters
+    pulses_per_step: whole(1, 1_000_000) = 1                # SOT write pulses moving the wall one notch
+    read_voltage: Voltage
+    read_pulse: PulseWidth
+    write_current_density: CurrentDensityRange
+    write_pulse: PulseWidth
+    racetrack_length: Length
+    racetrack_width: Length
+    heavy_metal_thickness: Length
+    heavy_metal_resistivity: ResistivityRange
+    cell_area: CellArea
     variation: Variation = Variation()
     write_transition: list[list[Fraction]] | None = None
 
@@ -90,7 +114,7 @@ class DwMtjDevice(Strict):
         if isinstance(v, (int, float)) and not isinstance(v, bool):
             return {"cycle_to_cycle": {"sigma": v, "relative_to": "state"}}
         return v
-    endurance: Annotated[float, Field(gt=0.0)] | None = None   # write cycles a cell survives (None: not stated)
+    endurance: Endurance | None = None   # write cycles a cell survives (None: not stated)
 
     node_rules: ClassVar[dict[str, str]] = TRANSISTOR_CELL_RULES
 
@@ -149,15 +173,15 @@ class SramDevice(Strict):
     """SRAM synapse: one bit per cell, `weight_bits` cells per weight (the paper's CMOS baseline)."""
 
     kind: Literal["sram"]
-    weight_bits: PosInt
-    cell_area: SquareMeters
-    bitline_capacitance_per_cell: Farads
-    read_swing: Volts
-    write_energy_per_bit: Joules
-    write_time: Seconds
-    read_time: Seconds
-    read_resistance: Ohms = 20e3          # on-resistance of the 8T read port (sets a sense-amp ADC's column RC)
-    endurance: Annotated[float, Field(gt=0.0)] | None = None   # write cycles a cell survives (None: not stated)
+    weight_bits: Bits
+    cell_area: CellArea
+    bitline_capacitance_per_cell: Capacitance
+    read_swing: Voltage
+    write_energy_per_bit: ActionEnergy
+    write_time: PulseWidth
+    read_time: PulseWidth
+    read_resistance: Resistance = 20e3          # on-resistance of the 8T read port (sets a sense-amp ADC's column RC)
+    endurance: Endurance | None = None   # write cycles a cell survives (None: not stated)
 
     node_rules: ClassVar[dict[str, str]] = {
         "cell_area": "sram_cell_area", "bitline_capacitance_per_cell": "linear", "read_swing": "vdd",
@@ -172,24 +196,24 @@ class SramDevice(Strict):
 class BayesMtj(Strict):
     """Bayes-MTJ tunable noise source (SAND2022-13142 Table 3-1, Eqs. 3.5-3.6)."""
 
-    resistance_parallel: Ohms
-    tmr: Positive
-    max_noise_conductance: Siemens
-    noise_on_off_ratio: Annotated[float, Field(gt=1)]
+    resistance_parallel: Resistance
+    tmr: Ratio
+    max_noise_conductance: Conductance
+    noise_on_off_ratio: OnOff
     noise_fit_a: Fraction
     noise_fit_b: Positive
     std_ratio: Positive
-    sigma_bits: PosInt
+    sigma_bits: whole(1, 16)
 
 
 class DwPair(Strict):
     """The DW-MTJ pair holding a weight's mean as G+ - G- (SAND2022-13142 Table 3-2, Sec. 3.0.1)."""
 
-    resistance_parallel: Ohms
-    tmr: Positive
-    notches: Annotated[int, Field(ge=2)]
+    resistance_parallel: Resistance
+    tmr: Ratio
+    notches: whole(2, 65536)
     read_noise_fraction: Fraction
-    mu_bits: PosInt
+    mu_bits: whole(1, 16)
 
     @property
     def bits_per_pair(self) -> int:
@@ -200,8 +224,8 @@ class DwPair(Strict):
 class Read(Strict):
     """Read pulses: bipolar on the Bayes-MTJ, unipolar +/- on the DW pair, same amplitude and length (Sec. 3.0.2)."""
 
-    voltage: Volts
-    pulse: Seconds
+    voltage: Voltage
+    pulse: PulseWidth
 
 
 class ProbabilisticCell(Strict):
@@ -212,7 +236,7 @@ class ProbabilisticCell(Strict):
     bayes_mtj: BayesMtj
     dw_pair: DwPair
     read: Read
-    cell_area: SquareMeters
+    cell_area: CellArea
 
     @property
     def weight_cells(self) -> int:
@@ -224,32 +248,32 @@ class CmosBaseline(Strict):
     """CMOS true-RNG route a probabilistic design is compared with: a random value per weight per sample plus a
     digital multiply (SAND2022-13142 Sec. 3.0.6, Fig. 3-8A's dashed line)."""
 
-    trng_energy_per_bit: Joules
-    trng_bit_rate: Hertz
-    trngs: PosInt
-    trng_area: SquareMeters
-    random_bits: PosInt
-    multiply_energy: Joules
-    multiply_area: SquareMeters
+    trng_energy_per_bit: ActionEnergy
+    trng_bit_rate: Frequency
+    trngs: whole(1, 1_000_000)
+    trng_area: ComponentArea
+    random_bits: Bits
+    multiply_energy: ActionEnergy
+    multiply_area: ComponentArea
 
 
 class ResistanceVariant(Strict):
     """Another resistance case of a probabilistic design: new parallel resistances for its two devices."""
 
     name: str
-    bayes_mtj_resistance: Ohms
-    dw_resistance: Ohms
+    bayes_mtj_resistance: Resistance
+    dw_resistance: Resistance
 
 
 class _SlicedDevice(Strict):
     """A weight of `weight_bits` bit-sliced over cells of `levels` states each (NeuroSim's cellBit)."""
 
-    weight_bits: PosInt
+    weight_bits: Bits
     levels: Levels = 2
-    read_voltage: Volts
-    read_pulse: Seconds
-    write_pulse: Seconds
-    cell_area: SquareMeters
+    read_voltage: Voltage
+    read_pulse: PulseWidth
+    write_pulse: PulseWidth
+    cell_area: CellArea
 
     node_rules: ClassVar[dict[str, str]] = TRANSISTOR_CELL_RULES
 
@@ -271,9 +295,9 @@ class _BinaryMtj(_SlicedDevice):
     """A binary perpendicular MTJ: R_P = RA / (pi d^2 / 4), R_AP = R_P (1 + TMR)."""
 
     levels: Literal[2] = 2
-    tmr: Positive
+    tmr: Ratio
     resistance_area_product: AreaResistance
-    mtj_diameter: Meters
+    mtj_diameter: Length
 
     @property
     def conductances(self) -> list[float]:
@@ -286,11 +310,11 @@ class SotMramDevice(_BinaryMtj):
 
     kind: Literal["sot_mram"]
     access: Literal["2T1MTJ"] = "2T1MTJ"
-    write_current_density: CurrentDensity
-    heavy_metal_length: Meters
-    heavy_metal_width: Meters
-    heavy_metal_thickness: Meters
-    heavy_metal_resistivity: Resistivity
+    write_current_density: CurrentDensityRange
+    heavy_metal_length: Length
+    heavy_metal_width: Length
+    heavy_metal_thickness: Length
+    heavy_metal_resistivity: ResistivityRange
 
 
 
@@ -299,8 +323,8 @@ class SttMramDevice(_BinaryMtj):
 
     kind: Literal["stt_mram"]
     access: Literal["1T1MTJ", "2T1MTJ"] = "1T1MTJ"
-    write_current: Amperes
-    write_voltage: Volts
+    write_current: Current
+    write_voltage: Voltage
 
 
 
@@ -309,10 +333,10 @@ class RramDevice(_SlicedDevice):
 
     kind: Literal["rram"]
     access: Literal["1T1R"] = "1T1R"
-    resistance_on: Ohms
-    on_off_ratio: Annotated[float, Field(gt=1)]
-    write_voltage: Volts
-    pulses_per_write: PosInt = 1
+    resistance_on: Resistance
+    on_off_ratio: OnOff
+    write_voltage: Voltage
+    pulses_per_write: whole(1, 1_000_000) = 1
 
 
     @property
@@ -326,13 +350,13 @@ class FefetDevice(_SlicedDevice):
     """FeFET, multi-level: channel conductance set by partial polarisation switching with gate pulses."""
 
     kind: Literal["fefet"]
-    conductance_max: Siemens
-    on_off_ratio: Annotated[float, Field(gt=1)]
-    write_voltage: Volts
-    pulses_per_write: PosInt = 1
+    conductance_max: Conductance
+    on_off_ratio: OnOff
+    write_voltage: Voltage
+    pulses_per_write: whole(1, 1_000_000) = 1
     remanent_polarization: ChargeDensity
-    ferroelectric_area: SquareMeters
-    gate_capacitance: Farads
+    ferroelectric_area: ComponentArea
+    gate_capacitance: Capacitance
 
 
     @property
@@ -349,56 +373,58 @@ Device = Annotated[Union[DwMtjDevice, SramDevice, ProbabilisticCell, SotMramDevi
 class Subarray(Strict):
     """Crossbar subarray (Dhull Sec. III): rows x columns, one ADC shared by `columns_per_adc` columns."""
 
-    rows: PosInt
-    columns: PosInt
-    columns_per_adc: PosInt
+    rows: ArraySide
+    columns: ArraySide
+    columns_per_adc: ArraySide
     input_encoding: Literal["analog", "bit_serial"] = "analog"
-    reference_columns: Annotated[int, Field(ge=0)] = 1
-    rows_per_dac: PosInt = 1          # rows sharing one DAC, set in turn (1: a driver per row, Dhull)
-    dac_time: Annotated[float, quantity("s"), Field(ge=0.0)] = 0.0   # time to set one row level
+    reference_columns: whole(0, 65535) = 1
+    rows_per_dac: ArraySide = 1       # rows sharing one DAC, set in turn (1: a driver per row, Dhull)
+    dac_time: bounded("s", 0.0, 1e-3, low_open=False) = 0.0   # time to set one row level
 
     @model_validator(mode="after")
     def _sharing_fits(self) -> "Subarray":
         if self.columns_per_adc > self.columns:
             raise ValueError(f"columns_per_adc ({self.columns_per_adc}) exceeds columns ({self.columns})")
+        if self.reference_columns >= self.columns:
+            raise ValueError(f"reference_columns ({self.reference_columns}) leaves no weight column of {self.columns}")
         return self
 
 
 class Hierarchy(Strict):
     """Transposable synaptic arrays per PE and PEs per tile (H-tree joined), Dhull Fig. 2."""
 
-    subarrays_per_pe: PosInt
-    pes_per_tile: PosInt
+    subarrays_per_pe: whole(1, 4096)
+    pes_per_tile: whole(1, 4096)
     transposable: bool = True
-    bus_width: PosInt = 128
-    tiles: PosInt | None = None       # tiles on the chip; None sizes the chip to the network (NeuroSim style)
+    bus_width: whole(1, 65536) = 128
+    tiles: whole(1, 1_000_000) | None = None       # tiles on the chip; None sizes the chip to the network (NeuroSim style)
 
 
 class Precision(Strict):
     """Bit widths of the data that move: activations, back-propagated errors, weight gradients."""
 
-    activation_bits: PosInt = 8
-    error_bits: PosInt = 8
-    gradient_bits: PosInt = 16
-    partial_sum_bits: PosInt = 16
+    activation_bits: Bits = 8
+    error_bits: Bits = 8
+    gradient_bits: Bits = 16
+    partial_sum_bits: Bits = 16
     input_mean_square: Fraction = 0.25    # <x^2> of inputs normalised to full scale (read energy)
 
 
 class Training(Strict):
     """On-chip training schedule (Dhull Sec. IV: batch 200, 50,000 CIFAR-10 images an epoch)."""
 
-    batch_size: PosInt = 200
-    images_per_epoch: PosInt = 50_000
+    batch_size: whole(1, 1_000_000) = 200
+    images_per_epoch: whole(1, 1_000_000_000) = 50_000
     update_fraction: Fraction = 1.0
-    wg_lanes: PosInt = 1024
-    accumulation_lanes: PosInt = 256
+    wg_lanes: Lanes = 1024
+    accumulation_lanes: Lanes = 256
 
 
 class TransposedReadout(Strict):
     """Read-out of the transposed (backward) pass on the row edge; unset fields follow the forward read-out."""
 
-    columns_per_adc: PosInt | None = None
-    adc_bits: Annotated[int, Field(ge=1, le=16)] | None = None
+    columns_per_adc: ArraySide | None = None
+    adc_bits: whole(1, 16) | None = None
     adc_kind: AdcKind | None = None
 
 
@@ -406,19 +432,19 @@ class Offchip(Strict):
     """Off-chip memory (DRAM) traffic: energy per bit moved and bandwidth; `kind: none` leaves it out."""
 
     kind: Literal["none", "hbm2", "lpddr4", "ddr4", "custom"] = "none"
-    energy_per_bit: Joules = 0.0
+    energy_per_bit: bounded("J", 0.0, 1e-6, low_open=False) = 0.0
     bandwidth: BitsPerSecond = 1.0
     store_activations: bool = True        # training: each layer's input goes to DRAM and back for the backward pass
-    weight_copy_bits: Annotated[int, Field(ge=0)] = 0   # training: master weight copy read and written once per batch
+    weight_copy_bits: whole(0, 64) = 0   # training: master weight copy read and written once per batch
     gradient_writeback: bool = True      # training: gradient words written to DRAM and read back once per batch
-    images_per_weight_load: PosInt = 1   # inference on a chip too small for the network: images per streamed weight load
+    images_per_weight_load: whole(1, 1_000_000_000) = 1   # inference on a chip too small for the network: images per streamed weight load
 
 
 class Leakage(Strict):
     """Static power while the chip is powered; `duty_cycle` is the share of powered time spent computing."""
 
     enabled: bool = True
-    duty_cycle: Annotated[float, Field(gt=0.0, le=1.0)] = 1.0
+    duty_cycle: unitless(0.0, 1.0, low_open=True) = 1.0
 
 
 class Dataflow(Strict):
@@ -439,10 +465,10 @@ class VectorUnit(Strict):
     Defaults: shipped specs state every value with its source (hwspecs/dw_40nm.yaml)."""
 
     dynamic_matmul: Literal["digital", "array"] = "digital"
-    lanes: PosInt = 128                     # elementwise operations per clock
-    op_energy: Joules = 0.98e-12            # one 16-bit multiply or add (FP16 multiply, Horowitz ISSCC 2014, x 40/45)
-    op_area: SquareMeters = 2.37e-9         # one lane: FP16 multiplier + adder (Horowitz: 1640 + 1360 um^2 at 45 nm, x (40/45)^2)
-    matmul_lanes: PosInt | None = None      # digital MAC lanes for dynamic products; None: the weight-gradient unit's
+    lanes: Lanes = 128                      # elementwise operations per clock
+    op_energy: ActionEnergy = 0.98e-12      # one 16-bit multiply or add (FP16 multiply, Horowitz ISSCC 2014, x 40/45)
+    op_area: ComponentArea = 2.37e-9        # one lane: FP16 multiplier + adder (Horowitz: 1640 + 1360 um^2 at 45 nm, x (40/45)^2)
+    matmul_lanes: Lanes | None = None       # digital MAC lanes for dynamic products; None: the weight-gradient unit's
 
 
 class Chip(Strict):

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 from ppa.errors import PpaError
 from ppa.spec.chip import DEVICES, Chip
 from ppa.spec.distributions import attach, resolve_distributions, split_distributions
+from ppa.spec.files import check_path_argument
 from ppa.spec.shipped import shipped_dir
 from ppa.spec.yamlio import Document, read_yaml, resolve_extends
 
@@ -110,6 +111,7 @@ def load_chip(path: str | Path):
 
     Uncertain values (`{value: 6.4 fJ, spread: 30 %}`, `uncertainty:` blocks) load as their nominal value;
     their distributions are recorded on the spec (`ppa.spec.distributions.distributions_of`)."""
+    check_path_argument(path)
     doc = resolve_extends(read_yaml(resolve_spec_path(path)))
     kind = doc.data.get("kind", "imc") if isinstance(doc.data, dict) else None
     if kind == "pmac":

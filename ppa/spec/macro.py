@@ -12,7 +12,7 @@ from pydantic import Field, model_validator
 
 from ppa.spec.readout import Readout
 from ppa.spec.sections import PosInt, Strict, Technology
-from ppa.spec.units import Farads, Ohms, Seconds, SquareMeters, Volts
+from ppa.spec.units import Capacitance, CellArea, PulseWidth, Resistance, Voltage
 
 CellKind = Literal["sram_8t1c", "c2c", "sram_digital", "rram_1t1r", "stt_mram", "sram_6t"]
 #: cells that hold a charge (charge-domain compute), resistive cells (current sum), digital CIM
@@ -38,14 +38,14 @@ class MacroCell(Strict):
 
     kind: CellKind
     signed: Literal["none", "differential"] = "none"     # differential: two cells (columns) per signed weight
-    capacitance: Farads | None = None                   # charge cells: published compute capacitor
-    read_voltage: Volts | None = None                   # resistive cells: read pulse amplitude
-    read_pulse: Seconds | None = None                   # resistive cells: how long a cell conducts per input bit
-    resistance_on: Ohms | None = None
+    capacitance: Capacitance | None = None                   # charge cells: published compute capacitor
+    read_voltage: Voltage | None = None                   # resistive cells: read pulse amplitude
+    read_pulse: PulseWidth | None = None                   # resistive cells: how long a cell conducts per input bit
+    resistance_on: Resistance | None = None
     on_off_ratio: Annotated[float, Field(gt=1)] | None = None
-    wordline_high: Volts | None = None                  # resistive cells: access gate swing
-    wordline_low: Volts | None = None
-    area: SquareMeters | None = None                    # published cell area, if stated
+    wordline_high: Voltage | None = None                  # resistive cells: access gate swing
+    wordline_low: Voltage | None = None
+    area: CellArea | None = None                    # published cell area, if stated
 
 
 class MacroInput(Strict):
@@ -85,7 +85,7 @@ class OperatingPoint(Strict):
     """One published operating point: supply, input and output bits, and what was measured there."""
 
     label: str
-    supply: Volts | None = None
+    supply: Voltage | None = None
     input_bits: PosInt | None = None
     output_bits: PosInt | None = None
     phases: Literal[1, 2] = 1            # NeuRRAM: two-phase operation for > 4 input bits (positive, negative)
@@ -95,10 +95,10 @@ class OperatingPoint(Strict):
 class Timing(Strict):
     """Published timing where the paper (or its model transcription) states it; physics otherwise."""
 
-    clock_period: Seconds | None = None        # one MVM step is at least one clock
-    clock_supply: Volts | None = None          # supply the clock was stated at (alpha-power scaling elsewhere)
-    integrate: Seconds | None = None           # integration window per input bit
-    adc_bit_cycle: Seconds | None = None       # one converter bit decision
+    clock_period: PulseWidth | None = None        # one MVM step is at least one clock
+    clock_supply: Voltage | None = None          # supply the clock was stated at (alpha-power scaling elsewhere)
+    integrate: PulseWidth | None = None           # integration window per input bit
+    adc_bit_cycle: PulseWidth | None = None       # one converter bit decision
 
 
 class Macro(Strict):
@@ -108,8 +108,8 @@ class Macro(Strict):
     name: str
     source: str = ""
     technology: Technology
-    supply: Volts
-    analog_supply: Volts | None = None       # neuron/readout supply when separate from the core supply
+    supply: Voltage
+    analog_supply: Voltage | None = None       # neuron/readout supply when separate from the core supply
     array: MacroArray
     cell: MacroCell
     weight_bits: PosInt = 1

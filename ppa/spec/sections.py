@@ -6,19 +6,23 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from ppa.spec.units import FaradsPerMeter, Joules, Meters, Seconds, SquareMeters, Volts, Watts, quantity
+from ppa.spec.units import (ActionEnergy, CapacitancePerLength, ComponentArea, Duration, FeatureSize, Length,
+                            PulseWidth, Voltage, bounded, unitless, whole)
 
-WattsPerSquareMeter = Annotated[float, quantity("W/m^2")]
-BitsPerSecond = Annotated[float, quantity("bit/s")]
+WattsPerSquareMeter = bounded("W/m^2", 0.0, 1e7)         # static power density of CMOS blocks (~10-1000 W/m^2)
+BitsPerSecond = bounded("bit/s", 0.0, 1e15)               # off-chip bandwidth: HBM stacks are ~1e12-1e13 bit/s
+LeakagePower = bounded("W", 0.0, 1e-3)                    # static power of one stored bit
 
 PosInt = Annotated[int, Field(gt=0)]
-Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
+Bits = whole(1, 64)                      # widths of data words
+Lanes = whole(1, 1_000_000)              # parallel units (lanes, adders)
+Fraction = unitless(0.0, 1.0)
 
 
 class Strict(BaseModel):
     """Base for every spec section: unknown fields are errors, values are validated on assignment."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Technology(Strict):
@@ -30,43 +34,43 @@ class Technology(Strict):
     rules, while constants written next to `node:` are taken as given at that node."""
 
     name: str = "40nm"
-    node: Meters | None = None         # target node; after validation feature_size == node
-    feature_size: Meters
-    vdd: Volts
-    clock_period: Seconds
-    full_adder_energy: Joules          # energy of one full-adder bit operation
-    full_adder_delay: Seconds          # carry delay of one bit of a ripple adder
-    full_adder_area: SquareMeters
-    register_energy: Joules            # one D flip-flop bit written
-    register_area: SquareMeters
-    sram_buffer_energy: Joules         # one bit read or written in a buffer macro
-    sram_buffer_area: SquareMeters     # one buffer bit, with its periphery
-    sram_cell_area: SquareMeters       # one dense 6T bit cell (large storage arrays)
-    wire_capacitance: FaradsPerMeter
-    wire_pitch: Meters
-    adc_walden_fom: Joules             # energy per conversion step (E = FoM * 2^bits)
-    adc_cycle_energy: Joules           # comparator decision + SAR logic per cycle (the low-resolution floor)
-    adc_cycle_time: Seconds            # one SAR bit-cycle
-    adc_area_per_step: SquareMeters    # capacitor-DAC unit + comparator share, per 2^bits step
-    adc_area_fixed: SquareMeters       # comparator and SAR logic
-    dac_energy_per_row: Joules         # driving one row at one input level
-    dac_area_per_row: SquareMeters
-    wordline_energy: Joules            # one digital word-line pulse (bit-serial inputs)
-    mac_energy: Joules                 # one digital multiply-accumulate in the weight-gradient unit
-    mac_area: SquareMeters             # one MAC lane of the weight-gradient unit
-    mux_area_per_column: SquareMeters
-    decoder_area_per_row: SquareMeters
+    node: FeatureSize | None = None     # target node; after validation feature_size == node
+    feature_size: FeatureSize
+    vdd: Voltage
+    clock_period: PulseWidth
+    full_adder_energy: ActionEnergy     # energy of one full-adder bit operation
+    full_adder_delay: PulseWidth        # carry delay of one bit of a ripple adder
+    full_adder_area: ComponentArea
+    register_energy: ActionEnergy       # one D flip-flop bit written
+    register_area: ComponentArea
+    sram_buffer_energy: ActionEnergy    # one bit read or written in a buffer macro
+    sram_buffer_area: ComponentArea     # one buffer bit, with its periphery
+    sram_cell_area: ComponentArea       # one dense 6T bit cell (large storage arrays)
+    wire_capacitance: CapacitancePerLength
+    wire_pitch: Length
+    adc_walden_fom: ActionEnergy        # energy per conversion step (E = FoM * 2^bits)
+    adc_cycle_energy: ActionEnergy      # comparator decision + SAR logic per cycle (the low-resolution floor)
+    adc_cycle_time: PulseWidth          # one SAR bit-cycle
+    adc_area_per_step: ComponentArea    # capacitor-DAC unit + comparator share, per 2^bits step
+    adc_area_fixed: ComponentArea       # comparator and SAR logic
+    dac_energy_per_row: ActionEnergy    # driving one row at one input level
+    dac_area_per_row: ComponentArea
+    wordline_energy: ActionEnergy       # one digital word-line pulse (bit-serial inputs)
+    mac_energy: ActionEnergy            # one digital multiply-accumulate in the weight-gradient unit
+    mac_area: ComponentArea             # one MAC lane of the weight-gradient unit
+    mux_area_per_column: ComponentArea
+    decoder_area_per_row: ComponentArea
     # fields added for the ADC family, leakage and the calibrated digital scale (defaults keep older specs valid)
-    adc_thermal_energy_8b: Joules = 0.155e-12   # thermal-noise-limited conversion energy at 8 bits (x4 per bit)
-    adc_area_scale: float = 1.0        # calibrated scale factor on the survey SAR area trend
-    comparator_energy: Joules = 10e-15  # one latched (StrongARM) comparator decision
-    comparator_area: SquareMeters = 30e-12
-    comparator_delay: Seconds = 100e-12
-    sense_amp_energy: Joules = 20e-15   # one current-mode sense amplifier decision (reference branch + latch)
-    sense_amp_area: SquareMeters = 20e-12
+    adc_thermal_energy_8b: ActionEnergy = 0.155e-12   # thermal-noise-limited conversion energy at 8 bits (x4 per bit)
+    adc_area_scale: unitless(0.0, 1000.0, low_open=True) = 1.0        # calibrated scale factor on the survey SAR area trend
+    comparator_energy: ActionEnergy = 10e-15  # one latched (StrongARM) comparator decision
+    comparator_area: ComponentArea = 30e-12
+    comparator_delay: PulseWidth = 100e-12
+    sense_amp_energy: ActionEnergy = 20e-15   # one current-mode sense amplifier decision (reference branch + latch)
+    sense_amp_area: ComponentArea = 20e-12
     cmos_leakage_density: WattsPerSquareMeter = 100.0  # W/m^2 of CMOS block area (static power while powered)
-    sram_cell_leakage: Watts = 20e-12      # W per stored SRAM bit
-    sram_array_bit_energy: Joules = 10e-15  # one bit read or written in a dense on-chip SRAM array (gradient storage)
+    sram_cell_leakage: LeakagePower = 20e-12      # W per stored SRAM bit
+    sram_array_bit_energy: ActionEnergy = 10e-15  # one bit read or written in a dense on-chip SRAM array (gradient storage)
 
     @field_validator("*")
     @classmethod
@@ -118,7 +122,7 @@ class Noise(Strict):
 
     A plain number in YAML means `{sigma: value, relative_to: state}`."""
 
-    sigma: Annotated[float, Field(ge=0.0, le=10.0)] = 0.0
+    sigma: unitless(0.0, 10.0) = 0.0
     relative_to: Literal["state", "g_max"] = "state"
 
     @model_validator(mode="before")
@@ -130,10 +134,10 @@ class Noise(Strict):
 class Drift(Strict):
     """Conductance drift G(t) = G0 (t / t0)^-nu, nu drawn per device with `nu_spread` (RRAM/PCM-like cells)."""
 
-    nu: Annotated[float, Field(ge=0.0, le=1.0)] = 0.0
-    nu_spread: Annotated[float, Field(ge=0.0, le=1.0)] = 0.0
-    t0: Seconds = 1.0
-    time: Seconds = 1.0
+    nu: unitless(0.0, 1.0) = 0.0
+    nu_spread: unitless(0.0, 1.0) = 0.0
+    t0: Duration = 1.0
+    time: Duration = 1.0
 
 
 class Variation(Strict):
@@ -158,4 +162,4 @@ class Adc(Strict):
     current-mode multi-level sense amplifier, 2^B - 1 sense amps, sensing time set by the column RC)."""
 
     kind: AdcKind = "sar"
-    bits: Annotated[int, Field(ge=1, le=16)]
+    bits: whole(1, 16)

@@ -4,14 +4,21 @@ Plain SI symbols with a metric prefix, combined with `*`, `/` and `^` (`fF/um`, 
 read by a small table (fast: no registry to build); anything else goes to pint, which knows every unit.
 `F^2` is the technology's feature size squared, so it needs that size (passed as validation context by
 the spec loader). Plain numbers are taken as already in SI units.
+
+Every quantity must be finite. The bounded types at the end (`Voltage`, `PulseWidth`, `CellArea`, ...) add the
+physical range a field may take, wide enough for any device a reviewer would accept and narrow enough to
+refuse typos and absurd magnitudes (a 1e30 V supply, a negative pulse); the range is named in the error.
+`whole(lo, hi)` does the same for counts (rows, bits, lanes).
 """
 
 from __future__ import annotations
 
+import math
 import re
 from functools import lru_cache
 from typing import Annotated, Any
 
+import annotated_types as at
 from pydantic import BeforeValidator, ValidationInfo
 
 _F2 = re.compile(r"^\s*([-+0-9.eE]+)\s*\*?\s*F\s*(\^|\*\*)\s*2\s*$")
@@ -99,7 +106,14 @@ def si_value(value: Any) -> float | None:
 
 
 def to_si(value: Any, unit: str, feature_size: float | None = None) -> float:
-    """Convert a number (SI already) or a string with units to a float in `unit` (an SI unit)."""
+    """Convert a number (SI already) or a string with units to a finite float in `unit` (an SI unit)."""
+    out = _to_si(value, unit, feature_size)
+    if not math.isfinite(out):
+        raise ValueError(f"expected a finite quantity in {unit}")
+    return out
+
+
+def _to_si(value: Any, unit: str, feature_size: float | None = None) -> float:
     if isinstance(value, bool):
         raise ValueError(f"expected a quantity in {unit}, got a boolean")
     if isinstance(value, (int, float)):
@@ -116,8 +130,11 @@ def to_si(value: Any, unit: str, feature_size: float | None = None) -> float:
     return _parse(value.strip(), unit)
 
 
+@lru_cache(maxsize=None)
 def quantity(unit: str):
-    """A pydantic before-validator converting to SI `unit`; `F^2` uses context['feature_size']."""
+    """A pydantic before-validator converting to SI `unit`; `F^2` uses context['feature_size'].
+
+    One object per unit, so every field in that unit (bounded or not) carries the same marker in its metadata."""
 
     def convert(value: Any, info: ValidationInfo) -> Any:
         feature = (info.context or {}).get("feature_size") if info is not None else None
@@ -141,3 +158,65 @@ CurrentDensity = Annotated[float, quantity("A/m^2")]
 Resistivity = Annotated[float, quantity("ohm*m")]
 FaradsPerMeter = Annotated[float, quantity("F/m")]
 FaradsPerSquareMeter = Annotated[float, quantity("F/m^2")]
+
+
+def _show(x: float) -> str:
+    return f"{x:g}"
+
+
+def bounded(unit: str, low: float, high: float, low_open: bool = True):
+    """A finite quantity in SI `unit` within (low, high] (or [low, high]); the error names the range.
+
+    The range is also declared as annotated-types constraints (`Gt`/`Ge`, `Le`), so tools reading a field's
+    bounds (the uncertainty draws) see it, and the unit's marker `quantity(unit)` is kept; the check runs first
+    (before-validators run last-declared first) so its message, with the value as written, is the one shown."""
+    lower = f"above {_show(low)}" if low_open else f"at least {_show(low)}"
+    text = f"expected a value {lower} and at most {_show(high)}" + (f" {unit}" if unit else "")
+
+    convert = quantity(unit)
+
+    def check(value: Any, info: ValidationInfo) -> float:
+        v = convert.func(value, info)              # converted here too, so the error shows the value as written
+        if not math.isfinite(v) or (v <= low if low_open else v < low) or v > high:
+            raise ValueError(text)
+        return v
+
+    return Annotated[float, at.Gt(low) if low_open else at.Ge(low), at.Le(high), convert, BeforeValidator(check)]
+
+
+def unitless(low: float, high: float, low_open: bool = False):
+    """A finite plain number (fraction, ratio, sigma) within [low, high] (or (low, high]); the error names the range."""
+    return bounded("", low, high, low_open)
+
+
+def whole(low: int, high: int):
+    """A whole number from `low` to `high` (counts: rows, bits, lanes); the error names the range."""
+
+    def check(v: Any) -> Any:
+        number = v if isinstance(v, int) and not isinstance(v, bool) else (
+            v if isinstance(v, float) and v.is_integer() else None)
+        if number is not None and not low <= number <= high:
+            raise ValueError(f"expected a whole number from {low:,} to {high:,}")
+        return v
+
+    return Annotated[int, at.Ge(low), at.Le(high), BeforeValidator(check)]
+
+
+# Physical ranges (SI), each wide of any real device: a field's type says which applies.
+FeatureSize = bounded("m", 1e-9, 1e-5, low_open=False)   # 1 nm .. 10 um nodes
+Voltage = bounded("V", 0.0, 5.0)                         # supplies, read and swing voltages
+PulseWidth = bounded("s", 0.0, 1e-3)                     # clock, gate delays, read/write pulses: up to 1 ms
+Duration = bounded("s", 0.0, 1e10)                       # retention / drift times: up to ~300 years
+ActionEnergy = bounded("J", 0.0, 1e-6)                   # energy of one action of one component: up to 1 uJ
+ComponentArea = bounded("m^2", 0.0, 1e-6)                # one component, cell or bit: up to 1 mm^2
+CellArea = bounded("m^2", 0.0, 1e-9)                     # one memory cell: up to 1000 um^2
+Conductance = bounded("S", 0.0, 1.0)                     # up to 1 S (1 ohm)
+Resistance = bounded("ohm", 1.0, 1e12, low_open=False)   # 1 ohm .. 1 Tohm
+Current = bounded("A", 0.0, 1.0)
+CurrentDensityRange = bounded("A/m^2", 0.0, 1e14)         # SOT/STT write densities are ~1e10-1e12 A/m^2
+ResistivityRange = bounded("ohm*m", 0.0, 1.0)
+Capacitance = bounded("F", 0.0, 1e-9)
+CapacitancePerLength = bounded("F/m", 0.0, 1e-6)          # wires: ~2e-10 F/m
+CapacitancePerArea = bounded("F/m^2", 0.0, 10.0)          # MIM/MOS: ~1e-3 - 1e-1 F/m^2
+Length = bounded("m", 0.0, 1e-2)                          # device dimensions and wire pitches: up to 1 cm
+Frequency = bounded("Hz", 0.0, 1e12)

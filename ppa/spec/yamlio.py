@@ -4,6 +4,11 @@ Errors found later (pydantic validation, network shape checks) are reported at t
 offending field. `extends: other.yaml` inside any mapping loads that file (relative to the current one)
 and lays this mapping's keys over it, recursively; a plain string where a section is expected
 (`technology: tech_40nm.yaml`) means the same as `{extends: tech_40nm.yaml}`.
+
+Reading is bounded: files above the input limit are refused before parsing (`ppa.spec.files.read_text`),
+nesting deeper than MAX_DEPTH and documents that build more than MAX_NODES values (alias bombs: `&a [*a, *a]`
+repeated) are refused with the limit named (raise them with `PPA_MAX_YAML_NODES` / `PPA_MAX_YAML_DEPTH`);
+only the plain YAML types are read: any other tag (`!!python/...`, `!include`) is an error.
 """
 
 from __future__ import annotations
@@ -15,7 +20,12 @@ from typing import Any
 import yaml
 
 from ppa.errors import PpaError
+from ppa.spec.files import _env_limit, read_text
 
+MAX_NODES = 200_000        # values built from one document (aliases count every time they are expanded)
+MAX_DEPTH = 100            # nested mappings/lists
+NODES_ENV, DEPTH_ENV = "PPA_MAX_YAML_NODES", "PPA_MAX_YAML_DEPTH"
+_PLAIN_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 FILE_SECTIONS = ("technology",)  # top-level sections that may be given as a file name
 Loc = tuple  # a path of keys / list indices into the document
 _DISTRIBUTION_FORMS = (frozenset({"value", "spread"}), frozenset({"low", "high"}), frozenset({"value", "sigma"}))  # see distributions.py
@@ -44,24 +54,57 @@ class Document:
         return PpaError(message, file=file, line=line, field=".".join(str(p) for p in loc) or None)
 
 
-def _construct(node: yaml.Node, loc: Loc, file: str, lines: dict) -> Any:
+class _Budget:
+    """Counts the values built from one document and refuses too many or too deep (alias bombs, recursion)."""
+
+    def __init__(self, file: str):
+        self.file = file
+        self.nodes = 0
+        self.max_nodes = _env_limit(NODES_ENV, MAX_NODES)
+        self.max_depth = _env_limit(DEPTH_ENV, MAX_DEPTH)
+
+    def take(self, node: yaml.Node, depth: int) -> None:
+        self.nodes += 1
+        line = node.start_mark.line + 1
+        if self.nodes > self.max_nodes:
+            raise PpaError(f"the document builds more than {self.max_nodes:,} values (repeated aliases?); "
+                           f"raise the limit with the environment variable {NODES_ENV}", file=self.file, line=line)
+        if depth > self.max_depth:
+            raise PpaError(f"nesting deeper than {self.max_depth} levels (a recursive alias?); "
+                           f"raise the limit with the environment variable {DEPTH_ENV}", file=self.file, line=line)
+
+
+def _construct(node: yaml.Node, loc: Loc, file: str, lines: dict, budget: _Budget | None = None, depth: int = 0) -> Any:
+    budget = budget or _Budget(file)
+    budget.take(node, depth)
+    if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _PLAIN_TAGS:
+        raise PpaError(f"unsupported YAML tag {node.tag!r}: only plain mappings, lists and scalars are read",
+                       file=file, line=node.start_mark.line + 1, field=".".join(map(str, loc)) or None)
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise PpaError("a key must be a plain name, not a mapping or a list", file=file,
+                               line=key_node.start_mark.line + 1, field=".".join(map(str, loc)) or None)
             key = key_node.value
             if key in out:
                 raise PpaError(f"key {key!r} appears twice", file=file, line=key_node.start_mark.line + 1,
                                field=".".join(map(str, loc + (key,))))
             lines[loc + (key,)] = (file, key_node.start_mark.line + 1)
-            out[key] = _construct(value_node, loc + (key,), file, lines)
+            out[key] = _construct(value_node, loc + (key,), file, lines, budget, depth + 1)
         return out
     if isinstance(node, yaml.SequenceNode):
         items = []
         for i, item in enumerate(node.value):
             lines[loc + (i,)] = (file, item.start_mark.line + 1)
-            items.append(_construct(item, loc + (i,), file, lines))
+            items.append(_construct(item, loc + (i,), file, lines, budget, depth + 1))
         return items
-    return _scalar(node)
+    try:
+        return _scalar(node)
+    except yaml.YAMLError as exc:
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise PpaError(f"cannot read this value: {problem.splitlines()[0]} (only plain YAML types are read)", file=file,
+                       line=node.start_mark.line + 1, field=".".join(map(str, loc)) or None) from None
 
 
 _SCALARS = yaml.SafeLoader("")   # one constructor for every scalar (resolving tags needs no stream state)
@@ -73,23 +116,67 @@ def _scalar(node: yaml.ScalarNode) -> Any:
     return value
 
 
+def _nesting(text: str, path: Path, limit: int) -> None:
+    """Refuse nesting deeper than `limit` from the event stream (PyYAML's composer would recurse into it)."""
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > limit:
+                raise PpaError(f"nesting deeper than {limit} levels; raise the limit with the environment variable "
+                               f"{DEPTH_ENV}", file=str(path), line=event.start_mark.line + 1)
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+
+
+def _expanded_size(root: yaml.Node, path: Path, budget: "_Budget") -> None:
+    """Values the document would build with every alias expanded (counted once per distinct node, so an alias
+    bomb is measured without being built); a recursive alias is refused."""
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+
+    def size(node: yaml.Node) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in active:
+            raise PpaError("a recursive alias (a collection that contains itself) cannot be read",
+                           file=str(path), line=node.start_mark.line + 1)
+        active.add(key)
+        if isinstance(node, yaml.MappingNode):
+            n = 1 + sum(size(k) + size(v) for k, v in node.value)
+        elif isinstance(node, yaml.SequenceNode):
+            n = 1 + sum(size(v) for v in node.value)
+        else:
+            n = 1
+        active.discard(key)
+        sizes[key] = n = min(n, budget.max_nodes + 1)
+        if n > budget.max_nodes:
+            raise PpaError(f"the document builds more than {budget.max_nodes:,} values (repeated aliases?); raise the "
+                           f"limit with the environment variable {NODES_ENV}", file=str(path), line=node.start_mark.line + 1)
+        return n
+
+    size(root)
+
+
 def read_yaml(path: str | Path) -> Document:
     """Parse a YAML file into a Document; malformed YAML becomes a PpaError with its line."""
     path = Path(path)
+    text = read_text(path)
+    budget = _Budget(str(path))
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise PpaError("file not found", file=str(path)) from None
-    except OSError as exc:
-        raise PpaError(f"cannot read file ({exc.strerror})", file=str(path)) from None
-    try:
+        _nesting(text, path, budget.max_depth)
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
         raise PpaError(f"malformed YAML: {problem}", file=str(path), line=mark.line + 1 if mark else None) from None
+    except RecursionError:
+        raise PpaError(f"nesting too deep to read (the limit is {budget.max_depth} levels)", file=str(path)) from None
     lines: dict[Loc, tuple[str, int]] = {}
-    data = _construct(node, (), str(path), lines) if node is not None else None
+    if node is not None:
+        _expanded_size(node, path, budget)
+    data = _construct(node, (), str(path), lines, budget) if node is not None else None
     return Document(data, path, lines)
 
 

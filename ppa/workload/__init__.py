@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ppa.errors import PpaError
+from ppa.spec.files import check_path_argument
 from ppa.spec.shipped import shipped_dir
 from ppa.spec.yamlio import read_yaml
 from ppa.workload.network import Layer, Network, network_from_document, read_neurosim_csv
@@ -21,6 +22,7 @@ def load_network(path: str | Path, input_shape: tuple[int, ...] | None = None,
     """Load a network from YAML, NeuroSim CSV, ONNX or PyTorch (.pt2 export, or .pt/.pth module traced at
     `input_shape`) by extension, or a shipped one by name; `sequence_length` overrides a YAML transformer's.
     Bad input raises PpaError."""
+    check_path_argument(path)
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix in (".pt", ".pth", ".pt2"):

@@ -13,11 +13,13 @@ IFM height, IFM width, IFM channels, kernel height, kernel width, OFM channels, 
 from __future__ import annotations
 
 import csv
+import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
 from ppa.errors import PpaError
+from ppa.spec.files import read_text
 from ppa.spec.yamlio import Document, read_yaml
 
 Kind = Literal["conv", "fc", "pool", "add", "matmul", "softmax", "layernorm", "gelu", "embedding", "tokens", "token_pool"]
@@ -134,6 +136,37 @@ class Network:
         return max((layer.tokens for layer in self.layers), default=0)
 
 
+MAX_SIDE = 65_536            # feature-map side (pixels)
+MAX_CHANNELS = 1_000_000     # channels of a map, outputs of an fc layer, features of a token
+MAX_FEATURES = 100_000_000   # inputs of an fc layer (a flattened map)
+MAX_TOKENS = 10_000_000      # sequence length
+
+
+def shape_problem(layer: Layer) -> tuple[str, str] | None:
+    """(field, message) of the first impossible or absurd size of a layer, else None; every reader calls it."""
+    fc = layer.kind == "fc"
+    limits = (("in_size", layer.in_size, 1, MAX_SIDE),
+              ("in_features" if fc else "in_channels", layer.in_channels, 1, MAX_FEATURES if fc else MAX_CHANNELS),
+              ("out_features" if fc else "out_channels", layer.out_channels, 1, MAX_CHANNELS),
+              ("kernel", layer.kernel, 1, MAX_SIDE), ("stride", layer.stride, 1, MAX_SIDE),
+              ("padding", layer.padding, 0, MAX_SIDE), ("groups", layer.groups, 1, MAX_CHANNELS),
+              ("dilation", layer.dilation, 1, MAX_SIDE), ("tokens", layer.tokens, 0, MAX_TOKENS))
+    for name, value, low, high in limits:
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            return name, f"expected a whole number from {low:,} to {high:,}, got {value!r}"
+    if layer.kind not in ("conv", "pool"):
+        return None
+    reach, size, pad = layer.dilation * (layer.kernel - 1) + 1, layer.in_size, layer.padding
+    what = "kernel" if layer.kind == "conv" else "pool window"
+    if pad >= reach:
+        return "padding", f"padding {pad} is not smaller than the {what} {reach}: some outputs would see only padding"
+    limit = size + pad if layer.kind == "conv" else size + 2 * pad
+    if reach > limit:
+        return "kernel", (f"{what} {reach} does not fit a {size} x {size} input with padding {pad}: at most {limit}"
+                          + (" (every weight must meet the input)" if layer.kind == "conv" else ""))
+    return None
+
+
 _LAYER_FIELDS = {
     "conv": {"name", "type", "out_channels", "kernel", "stride", "padding", "in_channels", "in_size", "input_from",
              "groups", "dilation", "bias", "batchnorm", "input_activity"},
@@ -174,11 +207,13 @@ def _fraction(doc: Document, loc: tuple, value) -> float:
     return float(value)
 
 
-def _int(doc: Document, loc: tuple, value, minimum: int = 1) -> int:
+def _int(doc: Document, loc: tuple, value, minimum: int = 1, maximum: int = MAX_FEATURES) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise doc.error(loc, f"expected a whole number >= {minimum}, got {value!r}")
     if value < minimum:
         raise doc.error(loc, f"expected a whole number >= {minimum}, got {value}")
+    if value > maximum:
+        raise doc.error(loc, f"expected a whole number from {minimum:,} to {maximum:,}, got {value:,}")
     return value
 
 
@@ -193,17 +228,17 @@ def _input_shape(doc: Document, data: dict) -> tuple[_Shape, tuple[int, ...]]:
     shape = data["input"]
     seq = data.get("sequence_length")
     if seq is not None:
-        seq = _int(doc, ("sequence_length",), seq)
+        seq = _int(doc, ("sequence_length",), seq, maximum=MAX_TOKENS)
         if isinstance(shape, list) and len(shape) == 1:
             shape = [seq, shape[0]]
         elif not (isinstance(shape, list) and len(shape) == 2) or shape[0] != seq:
             raise doc.error(("input",), f"with sequence_length {seq}, expected [features] or [{seq}, features], got {shape!r}")
     if isinstance(shape, list) and len(shape) == 2:
-        t, c = (_int(doc, ("input", i), v) for i, v in enumerate(shape))
+        t, c = (_int(doc, ("input", i), v, maximum=MAX_TOKENS if i == 0 else MAX_CHANNELS) for i, v in enumerate(shape))
         return _Shape(1, c, False, t), (t, c)
     if not (isinstance(shape, list) and len(shape) == 3):
         raise doc.error(("input",), f"expected [height, width, channels] or [tokens, features], got {shape!r}")
-    h, w, c = (_int(doc, ("input", i), v) for i, v in enumerate(shape))
+    h, w, c = (_int(doc, ("input", i), v, maximum=MAX_CHANNELS if i == 2 else MAX_SIDE) for i, v in enumerate(shape))
     if h != w:
         raise doc.error(("input",), f"only square inputs are supported, got {h} x {w}")
     return _Shape(h, c), (h, w, c)
@@ -258,6 +293,10 @@ def network_from_document(doc: Document, sequence_length: int | None = None) -> 
             cur = _earlier(doc, loc + ("input_from",), outputs, spec["input_from"])
         name = str(spec.get("name", f"{kind}{i + 1}"))
         layer, cur = _LAYER_READERS[kind](doc, loc, spec, name, cur, outputs)
+        problem = shape_problem(layer)
+        if problem is not None:
+            key = problem[0] if problem[0] in spec or problem[0] in ("kernel", "padding") else "type"
+            raise doc.error(loc + (key,), problem[1])
         if "input_activity" in spec:
             layer = replace(layer, input_activity=_fraction(doc, loc + ("input_activity",), spec["input_activity"]))
         if layer.name in outputs:
@@ -426,9 +465,9 @@ def read_neurosim_csv(path: str | Path, name: str | None = None) -> Network:
     """
     path = Path(path)
     try:
-        rows = list(csv.reader(path.read_text(encoding="utf-8").splitlines()))
-    except FileNotFoundError:
-        raise PpaError("file not found", file=str(path)) from None
+        rows = list(csv.reader(read_text(path).splitlines()))
+    except csv.Error as exc:
+        raise PpaError(f"not a CSV table ({exc})", file=str(path)) from None
     layers: list[Layer] = []
     prev_out: tuple[int, int] | None = None
     for lineno, row in enumerate(rows, start=1):
@@ -439,17 +478,25 @@ def read_neurosim_csv(path: str | Path, name: str | None = None) -> Network:
             raise PpaError(f"expected 7 or 8 numbers (IFM H, W, D, K H, K W, OFM D, pool, [stride]), got {len(cells)}",
                            file=str(path), line=lineno)
         try:
-            ih, iw, d, kh, kw, n, pool = (int(float(c)) for c in cells[:7])
-            stride = int(float(cells[7])) if len(cells) > 7 else 1
-        except ValueError:
-            raise PpaError(f"expected numbers, got {cells}", file=str(path), line=lineno) from None
+            numbers = [float(c) for c in cells[:8]]
+            if any(not math.isfinite(x) or x != int(x) for x in numbers):
+                raise ValueError
+            ih, iw, d, kh, kw, n, pool = (int(x) for x in numbers[:7])
+            stride = int(numbers[7]) if len(numbers) > 7 else 1
+        except (ValueError, OverflowError):
+            raise PpaError(f"expected whole numbers, got {', '.join(cells[:8])}", file=str(path), line=lineno) from None
         if min(ih, iw, d, kh, kw, n, stride) < 1 or ih != iw or kh != kw:
             raise PpaError("sizes must be positive and square", file=str(path), line=lineno)
+        if pool not in (0, 1):
+            raise PpaError(f"the pooling flag (7th number) must be 0 or 1, got {pool}", file=str(path), line=lineno)
         index = len([la for la in layers if la.kind != "pool"]) + 1
         if ih == 1 and kh == 1:  # NeuroSim writes an fc layer as a 1 x 1 x D input with a 1 x 1 kernel
             layer = Layer(f"fc{index}", "fc", 1, ih * iw * d, n)
         else:
             layer = Layer(f"conv{index}", "conv", ih, d, n, kh, stride, (kh - 1) // 2)
+        problem = shape_problem(layer)
+        if problem is not None:
+            raise PpaError(problem[1], file=str(path), line=lineno, field=problem[0])
         if prev_out is not None:
             if layer.kind == "conv" and (prev_out[0], prev_out[1]) != (ih, d):
                 raise PpaError(f"input {ih} x {ih} x {d} does not follow from the previous layer's "
@@ -461,6 +508,9 @@ def read_neurosim_csv(path: str | Path, name: str | None = None) -> Network:
         out = (layer.out_size, layer.out_channels)
         if pool:
             pl = Layer(f"pool{index}", "pool", layer.out_size, n, n, 2, 2, op="max")
+            if shape_problem(pl) is not None:
+                raise PpaError(f"a 2 x 2 pool does not fit the {layer.out_size} x {layer.out_size} output",
+                               file=str(path), line=lineno, field="pool")
             layers.append(pl)
             out = (pl.out_size, n)
         prev_out = out

@@ -21,7 +21,7 @@ from collections import Counter
 from pathlib import Path
 
 from ppa.errors import PpaError
-from ppa.workload.network import Layer, Network
+from ppa.workload.network import Layer, Network, shape_problem
 
 # ops that add no layer: element-wise with a constant, shape bookkeeping, or folded (BatchNormalization)
 _FREE_OPS = frozenset({
@@ -140,8 +140,20 @@ def _show(shape) -> str:
     return "unknown" if shape is None else "[" + ", ".join("?" if d is None else str(d) for d in shape) + "]"
 
 
+def _checked(layer: Layer, where: str) -> Layer:
+    """The layer, if its sizes are possible (`network.shape_problem`); else a PpaError naming the node."""
+    problem = shape_problem(layer)
+    if problem is not None:
+        raise PpaError(f"{problem[0]}: {problem[1]}", field=where)
+    return layer
+
+
 def _check_out(layer: Layer, shapes: dict, name: str, where: str) -> None:
-    """The layer's own output side and channels must match ONNX's inferred output (catches ceil_mode and the like)."""
+    """The layer's sizes must be possible (`shape_problem`), and its own output side and channels must match ONNX's
+    inferred output (catches ceil_mode and the like)."""
+    problem = shape_problem(layer)
+    if problem is not None:
+        raise PpaError(f"{problem[0]}: {problem[1]}", field=where)
     shape = shapes.get(name)
     if shape is None or len(shape) != 4:
         return
@@ -219,7 +231,7 @@ def _fc(onnx, node, shapes: dict, consts: dict, name: str) -> Layer:
         tokens = math.prod(int(d) for d in x[1:-1])
         tokens = 0 if tokens == 1 else tokens
     has_bias = node.op_type == "Gemm" and len(node.input) > 2 and bool(node.input[2])
-    return Layer(name, "fc", 1, int(in_features), int(out_features), tokens=tokens, bias=has_bias)
+    return _checked(Layer(name, "fc", 1, int(in_features), int(out_features), tokens=tokens, bias=has_bias), where)
 
 
 def _matmul(node, shapes: dict, name: str) -> Layer:
@@ -235,7 +247,7 @@ def _matmul(node, shapes: dict, name: str) -> Layer:
     tokens, inner, inner_b, out = int(a[-2]), int(a[-1]), int(b[-2]), int(b[-1])
     if inner != inner_b:
         raise PpaError(f"inner sizes differ: {inner} and {inner_b}", field=where)
-    return Layer(name, "matmul", 1, heads * inner, heads * out, groups=heads, tokens=tokens)
+    return _checked(Layer(name, "matmul", 1, heads * inner, heads * out, groups=heads, tokens=tokens), where)
 
 
 def _vector(node, shapes: dict, consts: dict, name: str) -> Layer | None:
@@ -247,7 +259,7 @@ def _vector(node, shapes: dict, consts: dict, name: str) -> Layer | None:
     shape = shapes.get(node.input[0])
     if shape is None or any(d is None for d in shape[1:]) or len(shape) < 2:
         raise PpaError(f"input {node.input[0]!r} has shape {_show(shape)}; its size is unknown", field=where)
-    return vector_layer(name, kind, tuple(int(d) for d in shape[1:]))
+    return _checked(vector_layer(name, kind, tuple(int(d) for d in shape[1:])), where)
 
 
 def vector_layer(name: str, kind: str, shape: tuple[int, ...]) -> Layer:

@@ -18,7 +18,7 @@ from collections import Counter
 from pathlib import Path
 
 from ppa.errors import PpaError
-from ppa.workload.network import Layer, Network
+from ppa.workload.network import Layer, Network, shape_problem
 from ppa.workload.onnx import vector_layer
 
 _FREE = frozenset({
@@ -116,6 +116,9 @@ def from_exported(program, name: str, source: str = "") -> Network:
         while unique in used:
             unique, k = f"{layer_name}_{k}", k + 1
         layer = make(unique)
+        problem = shape_problem(layer) if layer is not None else None
+        if problem is not None:
+            raise PpaError(f"{problem[0]}: {problem[1]}", field=unique)
         if layer is not None:
             used.add(unique)
             layers.append(layer)

@@ -155,7 +155,7 @@ def test_first_order_ir_drop_within_5_percent_of_nodal_solve():
     ("kind: crossbar\nname: x\nencoding: offset\nweight_bits: 8\ndevice: {r_min: 1 kohm, r_max: 10 s}\n",
      "device.r_max", "not a quantity in ohm", 5),
     ("kind: crossbar\nname: x\nencoding: offset\nweight_bits: 8\ndevice: {r_min: 1 kohm, r_max: 10 kohm}\n"
-     "variation:\n  read_noise: {sigma: -1}\n", "variation.read_noise.sigma", "greater than or equal to 0", 7),
+     "variation:\n  read_noise: {sigma: -1}\n", "variation.read_noise.sigma", "expected a value at least 0 and at most 10", 7),
 ])
 def test_bad_crossbar_is_one_line_at_file_line_field(tmp_path, text, field, needle, line):
     p = tmp_path / "bad.yaml"

@@ -232,10 +232,13 @@ def test_sign_magnitude_adc_has_a_zero_code():
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.integers(0, 10_000), st.integers(2, 11), st.integers(16, 200), st.integers(8, 40))
+@given(st.integers(0, 10_000), st.integers(4, 11), st.integers(16, 200), st.integers(8, 40))
 def test_one_more_adc_bit_never_increases_the_rms_error(seed, bits, fan_in, cols):
     # B -> B+1 grids do not nest (a value on a B-bit level can fall between (B+1)-bit levels), so single
-    # elements can get worse; the RMS error over a batch of varied conductances and continuous inputs cannot.
+    # elements can get worse, and a layer wider than one subarray sums quantised partial sums whose errors
+    # partly cancel. From 4 bits up one more bit cuts the RMS error over a batch (to <= 0.70x in 60 random
+    # layers); at 2-3 bits (1 and 3 levels a sign on the full-scale range) most partial sums read 0 and one
+    # more bit can leave the RMS up to 5 % worse (seed 0, 129 rows, 9 columns: 3.877 -> 3.908).
     rng = np.random.default_rng(seed)
     xb = _xbar(rng.uniform(-1, 1, (fan_in, cols)), variation=0.1)
     x = rng.uniform(0, 1, (32, fan_in)).astype(np.float32)
