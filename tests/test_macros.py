@@ -270,3 +270,16 @@ def test_neurram_energy_shares_within_10_points():
     for p in REPORTS["neurram_nature2022"]["points"]:
         for k, pub in (p["published_energy_shares"] or {}).items():
             assert abs(p["energy_shares_grouped"][k] - pub) < 0.10
+
+
+@settings(max_examples=40, deadline=None)
+@given(bits=st.integers(1, 12), bias=st.floats(1e-7, 1e-4), load=st.floats(1e-15, 1e-12))
+def test_readout_settling_and_energy_trends(bits, bias, load):
+    """More bits never settle sooner; more bias never settles later nor costs less per window; a TDC doubles per bit."""
+    tia = Transimpedance(0.9, bias, 15.0, load, 1e-10)
+    more = Transimpedance(0.9, bias * 2, 15.0, load, 1e-10)
+    assert tia.settle_time(bits + 1) > tia.settle_time(bits)
+    assert more.settle_time(bits) < tia.settle_time(bits)
+    assert more.convert_energy(1e-6, 1e-8) > tia.convert_energy(1e-6, 1e-8)
+    tdc = TimeToDigital(bits, 1e-15, 10e-12, 2e-15, 1e-12)
+    assert TimeToDigital(bits + 1, 1e-15, 10e-12, 2e-15, 1e-12).convert_energy() > tdc.convert_energy()

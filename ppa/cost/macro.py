@@ -305,6 +305,11 @@ def price_point(m: Macro, point: OperatingPoint | None = None) -> MacroPoint:
         if physical < clk * steps * phases:
             latency["clock_wait"] = clk * steps * phases - physical
 
+    for what, values in (("energy", energy), ("latency", latency), ("area", area)):
+        for k, x in values.items():
+            if not np.isfinite(x) or x < 0:
+                raise PpaError(f"{what} of {k} came out {x!r} at {point.label}: check the spec's values",
+                               file=getattr(m, "_source_path", None), field=k)
     ops = 2.0 * macs
     ops_1b = ops * bx * m.weight_bits
     published = point.published.model_dump(exclude_none=True) if point.published else {}
