@@ -325,6 +325,99 @@ def adc_family() -> str:
     return "\n".join(lines)
 
 
+def qnn() -> str:
+    """`ppa accuracy qnn` (default run): float vs 5-state DW, the ADC sweep (Table VII) and variation by mechanism (Table X)."""
+    from ppa.accuracy.experiments_qnn import run_qnn
+
+    r = run_qnn()
+    pct = lambda v: f"{100 * v:.1f}"  # noqa: E731
+    lines = [f"Float {pct(r['float_accuracy'])} %, 5-state DW on-chip {pct(r['dw_accuracy'])} ± {pct(r['dw_std'])} %, "
+             f"off-chip + transfer {pct(r['dw_offchip_accuracy'])} % ({r['seeds']} seeds, {r['epochs']} epochs).", "",
+             "| ADC bits | " + " | ".join(str(p["adc_bits"]) for p in r["adc_sweep"]) + " |",
+             "| --- | " + " | ".join("---:" for _ in r["adc_sweep"]) + " |",
+             "| trained with this ADC (%) | " + " | ".join(pct(p["accuracy"]) for p in r["adc_sweep"]) + " |",
+             "| trained without, read at B bits (%) | " + " | ".join(pct(p["accuracy"]) for p in r["adc_sweep_posthoc"]) + " |"]
+    paper = {int(p["adc_bits"]): p["accuracy"] for p in r["paper"]["adc_sweep"]}
+    lines.append("| Dhull Table VII, VGG-8 CIFAR-10 (%) | " + " | ".join(pct(paper[p["adc_bits"]]) if p["adc_bits"] in paper else ""
+                                                                for p in r["adc_sweep"]) + " |")
+    rows: dict[str, dict] = {}
+    for p in r["variation_mechanism"]:
+        rows.setdefault(p["mechanism"], {})[p["variation_pct"]] = p["accuracy"]
+    sig = sorted({p["variation_pct"] for p in r["variation_mechanism"]})
+    names = {"d2d_on_chip": "device-to-device, on-chip training", "d2d_off_chip": "device-to-device, off-chip + transfer",
+             "c2c": "cycle-to-cycle (each write)", "read_noise": "read noise (each MVM)"}
+    lines += ["", "| variation (relative sigma, %) | " + " | ".join(f"{v:g}" for v in sig) + " |",
+              "| --- | " + " | ".join("---:" for _ in sig) + " |"]
+    for mech, acc in rows.items():
+        lines.append(f"| {names.get(mech, mech)} | " + " | ".join(pct(acc[v]) if v in acc else "" for v in sig) + " |")
+    tab10 = {p["variation_pct"]: p["accuracy"] for p in r["paper"]["variation_sweep"]}
+    lines.append("| Dhull Table X (%) | " + " | ".join(pct(tab10[v]) if v in tab10 else "" for v in sig) + " |")
+    t9 = r["table_ix"]
+    lines += ["", f"Table IX's process Monte Carlo ({t9['runs']} runs through the MTJ physics) implies a device-to-device "
+              f"sigma of {', '.join(f'{100 * v:.1f}' for v in t9['sigma_per_state'])} % for the five states; a chip drawn "
+              f"from it reaches {pct(t9['on_chip_accuracy'])} % trained on chip and {pct(t9['off_chip_accuracy'])} % off chip."]
+    return "\n".join(lines)
+
+
+def bnn_seeds() -> str:
+    """`ppa accuracy bnn` (default run): accuracy, ECE and epistemic entropy over 5 seeds, mean ± std."""
+    from ppa.accuracy.experiments_bnn import run_bnn_seeds
+
+    o = run_bnn_seeds()["over_seeds"]
+    names = {"dnn": "DNN", "bnn_software": "software BNN", "bnn_spintronic": "spintronic BNN"}
+    pm = lambda d, k=100, n=2: f"{k * d['mean']:.{n}f} ± {k * d['std']:.{n}f}"  # noqa: E731
+    lines = ["| model | accuracy (%) | ECE (%) | epistemic entropy (nats) |", "| --- | ---: | ---: | ---: |"]
+    for m, d in o["in_distribution"].items():
+        lines.append(f"| {names[m]} | {pm(d['accuracy'])} | {pm(d['ece'])} | {pm(d['entropy_epistemic'], 1, 4)} |")
+    half = next(r for r in o["ood"] if abs(r["fraction"] - 0.5) < 1e-9)
+    c = o["spintronic_ece_below_software"]
+    lines += ["", f"At 50 % out-of-distribution: ECE {pm(half['bnn_software_ece'])} % (software BNN) and "
+              f"{pm(half['bnn_spintronic_ece'])} % (spintronic); epistemic entropy {pm(half['bnn_software_epistemic'], 1, 3)} "
+              f"and {pm(half['bnn_spintronic_epistemic'], 1, 3)} nats. The paper's ordering (spintronic ECE below the "
+              f"software BNN's) holds in {c['in_distribution']} of {c['of']} seeds in distribution and "
+              f"{c['ood_fraction_0.5']} of {c['of']} at 50 % out-of-distribution."]
+    return "\n".join(lines)
+
+
+def speed() -> str:
+    """Run times on this machine (they vary with load): one estimate, a sweep, Monte Carlo, and the start-up of the CLI."""
+    import subprocess
+    import time
+
+    import numpy as np
+
+    import ppa
+    from ppa.explore.sweep import Grid, run_sweep
+    from ppa.explore.uncertainty import sample_estimate
+
+    def best(fn, n=5):
+        times = []
+        for _ in range(n):
+            t0 = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - t0)
+        return min(times)
+
+    vgg, bert = ppa.load_network("vgg8"), ppa.load_network("bert_base_s128")
+    dw = ppa.load_chip("dw_40nm")
+    t_est = best(lambda: ppa.estimate(vgg, dw, "training"))
+    t_bert = best(lambda: ppa.estimate(bert, dw))
+    grid = Grid(["dw_40nm", "sram3b_40nm"], {"subarray.rows": [32, 64, 128, 256], "subarray.columns_per_adc": [1, 2, 4, 8, 16, 32],
+                                             "adc.bits": list(range(3, 11)), "precision.activation_bits": [4, 6, 8, 10, 12, 16]})
+    t_sweep = best(lambda: run_sweep(vgg, grid, "training"), 2)
+    t_mc = best(lambda: sample_estimate(vgg, dw, "training", 1000, 0), 3)
+    t_cli = best(lambda: subprocess.run([sys.executable, "-m", "ppa", "--help"], capture_output=True, check=True,
+                                        cwd=ROOT), 3)
+    return "\n".join([
+        f"- one VGG-8 training estimate in process: {t_est * 1e3:.2g} ms; BERT-base inference: {t_bert * 1e3:.2g} ms "
+        "(`python benchmarks/bench_estimate.py`, `bench_networks.py`);",
+        f"- a VGG-8 training sweep of {grid.size:,} design points: {t_sweep:.2g} s, {grid.size / t_sweep:,.0f} points/s, "
+        "validation and Pareto marking included (`python benchmarks/bench_sweep.py`);",
+        f"- 1,000 Monte Carlo samples of a VGG-8 training estimate: {t_mc:.2g} s (`python benchmarks/bench_uncertainty.py`);",
+        f"- `ppa --help`: {t_cli:.2g} s (`python benchmarks/bench_startup.py` also times `ppa estimate`).",
+    ])
+
+
 BLOCKS: dict[str, Block] = {b.name: b for b in (
     Block("table6", "ppa compare networks/vgg8.yaml --hw dw_40nm --hw sram_40nm --hw sram3b_40nm", table6),
     Block("pmac", "ppa pmac --sizes 8,64,1024", pmac),
@@ -342,6 +435,9 @@ BLOCKS: dict[str, Block] = {b.name: b for b in (
     Block("uncertainty", "ppa compare networks/vgg8.yaml --hw dw_40nm --hw sram_40nm --hw sram3b_40nm --uncertainty 1000",
           uncertainty),
     Block("tornado", "ppa sensitivity networks/vgg8.yaml --hw dw_40nm --mode training", tornado),
+    Block("qnn", "ppa accuracy qnn --format json", qnn, quick=False),
+    Block("bnn_seeds", "ppa accuracy bnn --format json", bnn_seeds, quick=False),
+    Block("speed", "python docs/figures.py --slow speed (in-process timings; the benchmarks/ scripts print more)", speed, quick=False),
     Block("mvm", "ppa accuracy mvm crossbar_balanced_8b --size 128|1024 --format json", mvm),
 )}
 

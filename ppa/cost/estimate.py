@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from ppa.cost.components import CELL_OF_DEVICE, component
-from ppa.cost.components.converters import CurrentConveyor, RowDac, SarAdc, make_adc
+from ppa.cost.components.converters import RowDac, SarAdc, make_adc
+from ppa.cost.components.readout import CurrentConveyor, make_readout
 from ppa.cost.components.memory import OffchipMemory, StaticPower
 from ppa.cost.components.digital import Adder, Buffer, MacUnit, ShiftAdd
 from ppa.cost.components.interconnect import HTree
@@ -146,6 +147,20 @@ def _readout_prices(chip, cell) -> dict[str, float]:
     if ro is None:
         return {"readout_conversion_energy": 0.0, "readout_cell_energy": 0.0, "readout_noise_energy": 0.0,
                 "readout_area_per_column": 0.0}
+    if ro.kind != "current_conveyor":
+        fe = make_readout(ro, chip.technology, chip.subarray.rows, bits=chip.adc.bits)
+        t = cell.read_latency
+        current_mode = ro.kind in ("transimpedance", "integrator")
+        x2 = chip.precision.input_mean_square
+        if not current_mode:
+            i_cell = 0.0
+        elif hasattr(cell, "column_current"):
+            i_cell = cell.column_current(x2)
+        else:   # a cell priced as V^2 G t: its mean current is its read energy over (V_read t)
+            i_cell = cell.read_energy(x2) / (getattr(cell, "read_voltage", chip.technology.vdd) * t)
+        return {"readout_conversion_energy": float(fe.convert_energy(0.0, t)),
+                "readout_cell_energy": float(chip.technology.vdd * abs(i_cell) * t), "readout_noise_energy": 0.0,
+                "readout_area_per_column": float(fe.area)}
     cc = CurrentConveyor.from_spec(ro, chip.technology)
     t, x2 = cell.read_latency, chip.precision.input_mean_square
     i_cell = cell.column_current(x2)

@@ -28,12 +28,12 @@ from ppa.spec.chip import (
     Subarray,
     Training,
 )
-from ppa.spec.load import SHIPPED, chip_from_dict, load_chip, resolve_spec_path
+from ppa.spec.load import SHIPPED, chip_from_dict, load_chip, load_macro, resolve_spec_path
 from ppa.spec.sections import Adc, Drift, Fraction, Noise, PosInt, Strict, Technology, Variation
 
 __all__ = [
     "Adc", "Chip", "CmosBaseline", "CurrentConveyorReadout", "Drift", "DwMtjDevice", "FefetDevice", "Fraction",
     "Hierarchy", "Noise", "PosInt", "Precision", "ProbabilisticCell", "ResistanceVariant", "RramDevice", "SHIPPED",
     "SotMramDevice", "SramDevice", "SttMramDevice", "Strict", "Subarray", "Technology", "Training", "Variation",
-    "chip_from_dict", "load_chip", "resolve_spec_path",
+    "chip_from_dict", "load_chip", "load_macro", "resolve_spec_path",
 ]

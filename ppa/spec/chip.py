@@ -9,6 +9,7 @@ from typing import Annotated, Any, ClassVar, Literal, Union
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
+from ppa.spec.readout import CurrentConveyorReadout, Readout  # noqa: F401
 from ppa.spec.sections import (Adc, AdcKind, Bits, BitsPerSecond, Fraction, Lanes, PosInt, Strict,  # noqa: F401
                                Technology, Variation)
 from ppa.spec.units import (
@@ -241,17 +242,6 @@ class ProbabilisticCell(Strict):
     def weight_cells(self) -> int:
         """Cells per weight: one per DW-pair bit slice of the mean (Sec. 3.0.3: 8-bit means use two pairs)."""
         return -(-self.dw_pair.mu_bits // self.dw_pair.bits_per_pair)
-
-
-class CurrentConveyorReadout(Strict):
-    """Column readout by a current conveyor holding the column at virtual ground and charging a capacitor
-    (SAND2022-13142 Sec. 3.0.2, ref. [69]); the ADC converts the capacitor voltage."""
-
-    kind: Literal["current_conveyor"]
-    bias_current: Current
-    conveyor_area: ComponentArea
-    capacitor_density: CapacitancePerArea   # MIM capacitance per area
-    voltage_swing: Voltage
 
 
 class CmosBaseline(Strict):
@@ -490,7 +480,7 @@ class Chip(Strict):
     technology: Technology
     device: Device
     subarray: Subarray
-    readout: CurrentConveyorReadout | None = None     # None: columns go straight to the ADC (Dhull)
+    readout: Readout | None = None     # front end by `kind` (ppa.spec.readout); None: columns go straight to the ADC (Dhull)
     adc: Adc
     hierarchy: Hierarchy
     precision: Precision = Precision()

@@ -38,14 +38,14 @@ def resolve_spec_path(name: str | Path) -> Path:
     raise PpaError(f"no such hardware spec (shipped: {', '.join(known)}){hint}", file=str(name))
 
 
-def _pydantic_error(doc: Document, err: ValidationError) -> PpaError:
+def _pydantic_error(doc: Document, err: ValidationError, model: type[BaseModel] = Chip) -> PpaError:
     first = err.errors()[0]
     # drop pydantic's own steps from the path: the union tag (dw_mtj, sram) and validator wrappers ("function-after[...]")
     loc = tuple(p for p in first["loc"] if not (isinstance(p, str) and (p in DEVICE_KINDS or "[" in p)))
     msg = first["msg"]
     if first["type"] == "extra_forbidden":
         parent = loc[:-1]
-        allowed = _allowed_fields(doc, parent)
+        allowed = _allowed_fields(doc, parent, model)
         import difflib
 
         close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
@@ -59,8 +59,7 @@ def _pydantic_error(doc: Document, err: ValidationError) -> PpaError:
     return doc.error(loc, msg)
 
 
-def _allowed_fields(doc: Document, parent: tuple) -> list[str]:
-    model = Chip
+def _allowed_fields(doc: Document, parent: tuple, model: type[BaseModel] = Chip) -> list[str]:
     for key in parent:
         if isinstance(key, int):
             return []
@@ -96,7 +95,7 @@ def _validate(doc: Document, model: type[BaseModel]) -> Any:
     try:
         return model.model_validate(data, context=context)
     except ValidationError as err:
-        raise _pydantic_error(doc, err) from None
+        raise _pydantic_error(doc, err, model) from None
     except KeyError as err:   # a validator reading a field the file lacks (pydantic passes only ValueErrors on)
         raise PpaError(f"required field {err.args[0]!r} is missing (another field's check needs it)",
                        file=str(doc.path)) from None
@@ -124,6 +123,8 @@ def load_chip(path: str | Path):
     if kind == "pmac":
         raise doc.error(("kind",), "`kind: pmac` specs are now ordinary chips: a device of kind bayes_dw_pair, a "
                         "current_conveyor readout and a cmos_baseline section (see the shipped pmac_40nm.yaml)")
+    if kind == "macro":
+        raise doc.error(("kind",), "a `kind: macro` spec describes one published macro: use `ppa macro` / load_macro")
     if kind != "imc":
         raise doc.error(("kind",), f"unknown spec kind {kind!r}; expected 'imc'")
     doc, raw = split_distributions(doc)
@@ -140,3 +141,19 @@ def chip_from_dict(data: dict, name: str = "<dict>") -> Chip:
     """Validate a spec already in memory (used by sweeps that override fields)."""
     doc = Document(data, Path(name))
     return _validate(doc, Chip)
+
+
+def load_macro(path: str | Path):
+    """Load and validate a macro spec (`kind: macro`; a file path or a shipped name under hwspecs/macros/)."""
+    p = Path(path)
+    if not p.exists() and (SHIPPED / "macros" / f"{p.stem}.yaml").exists():
+        p = SHIPPED / "macros" / f"{p.stem}.yaml"
+    doc = resolve_extends(read_yaml(resolve_spec_path(p)))
+    kind = doc.data.get("kind") if isinstance(doc.data, dict) else None
+    if kind != "macro":
+        raise doc.error(("kind",), f"expected `kind: macro` (got {kind!r}); chips go to `ppa estimate`")
+    from ppa.spec.macro import Macro
+
+    spec = _validate(doc, Macro)
+    object.__setattr__(spec, "_source_path", str(doc.path))
+    return spec

@@ -34,7 +34,11 @@ _BUILTIN: dict[str, str] = {
     "mac_unit": "ppa.cost.components.digital:MacUnit",
     "buffer": "ppa.cost.components.digital:Buffer",
     "htree": "ppa.cost.components.interconnect:HTree",
-    "current_conveyor": "ppa.cost.components.converters:CurrentConveyor",
+    "current_conveyor": "ppa.cost.components.readout:CurrentConveyor",
+    "transimpedance": "ppa.cost.components.readout:Transimpedance",
+    "integrator": "ppa.cost.components.readout:ChargeIntegrator",
+    "charge_share": "ppa.cost.components.readout:ChargeShare",
+    "tdc": "ppa.cost.components.readout:TimeToDigital",
     "cmos_trng": "ppa.cost.components.digital:CmosTrng",
     "vector_unit": "ppa.cost.components.vector:VectorUnit",
 }

@@ -1,4 +1,4 @@
-"""Data converters and analog front ends: SAR ADC, row DAC/driver, current conveyor."""
+"""Data converters: SAR, flash and sense-amp ADCs, the row DAC/driver; the current conveyor lives in readout.py."""
 
 from __future__ import annotations
 
@@ -172,28 +172,4 @@ class RowDac:
         return self.energy_per_row
 
 
-@dataclass(frozen=True)
-class CurrentConveyor:
-    """Class-AB current conveyor holding a column at virtual ground while its current charges a capacitor
-    (SAND2022-13142 Sec. 3.0.2, ref. [69]). Energy per integration = Vdd * (I_bias + |I_column|) * t:
-    the quiescent bias plus the column current it must source, which is why higher MTJ resistances help."""
-
-    vdd: float
-    bias_current: float
-    area_each: float
-
-    @property
-    def area(self) -> float:
-        return self.area_each
-
-    @classmethod
-    def from_spec(cls, readout, tech) -> "CurrentConveyor":
-        return cls(tech.vdd, readout.bias_current, readout.conveyor_area)
-
-    def integrate_energy(self, column_current, duration):
-        """Energy of one integration window carrying `column_current` (A) for `duration` (s)."""
-        return self.vdd * (self.bias_current + np.abs(column_current)) * duration
-
-    def source_energy(self, current, duration):
-        """Energy of sourcing `current` (A) from the supply for `duration` (s): Vdd |I| t."""
-        return self.vdd * np.abs(current) * duration
+from ppa.cost.components.readout import CurrentConveyor  # noqa: E402,F401  (one copy: the readout module's)

@@ -1,0 +1,138 @@
+"""The macro spec (`kind: macro`): one compute-in-memory macro as published, no chip-level stages.
+
+A macro style is a composition (DESIGN.md): cells -> optional analog merge across columns or input bits ->
+readout front end (`readout.kind`, shared with chips) -> ADC, or for digital CIM an adder tree -> shift-add.
+A spec holds only published design parameters; every calibrated constant lives in ppa.cost.macro."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from ppa.spec.readout import Readout
+from ppa.spec.sections import PosInt, Strict, Technology
+from ppa.spec.units import Capacitance, CellArea, PulseWidth, Resistance, Voltage
+
+CellKind = Literal["sram_8t1c", "c2c", "sram_digital", "rram_1t1r", "stt_mram", "sram_6t"]
+#: cells that hold a charge (charge-domain compute), resistive cells (current sum), digital CIM
+CHARGE_CELLS = ("sram_8t1c", "c2c")
+RESISTIVE_CELLS = ("rram_1t1r", "stt_mram")
+
+
+class MacroArray(Strict):
+    """Array organisation: `rows` logical inputs summed per column, `columns` physical bit-columns."""
+
+    rows: PosInt
+    columns: PosInt
+    active_rows: PosInt | None = None     # rows driven per step (default: all)
+    cores: PosInt = 1                     # identical arrays working in parallel (throughput only)
+
+    @property
+    def driven_rows(self) -> int:
+        return self.active_rows or self.rows
+
+
+class MacroCell(Strict):
+    """The bit cell: its kind, and the published electrical figures where the paper states them."""
+
+    kind: CellKind
+    signed: Literal["none", "differential"] = "none"     # differential: two cells (columns) per signed weight
+    capacitance: Capacitance | None = None                   # charge cells: published compute capacitor
+    read_voltage: Voltage | None = None                   # resistive cells: read pulse amplitude
+    read_pulse: PulseWidth | None = None                   # resistive cells: how long a cell conducts per input bit
+    resistance_on: Resistance | None = None
+    on_off_ratio: Annotated[float, Field(gt=1)] | None = None
+    wordline_high: Voltage | None = None                  # resistive cells: access gate swing
+    wordline_low: Voltage | None = None
+    area: CellArea | None = None                    # published cell area, if stated
+
+
+class MacroInput(Strict):
+    """How inputs reach the rows: `bit_serial` (one bit per step, digital wordline pulse) or `dac` (one
+    multi-level step)."""
+
+    kind: Literal["bit_serial", "dac"] = "bit_serial"
+
+
+class Merge(Strict):
+    """Analog merging before conversion: `columns` binary-weighted bit-columns summed into one signal
+    (C-2C ladder or weighted current sum); `input_bits: true` accumulates every input bit in the integrator
+    before one conversion."""
+
+    columns: PosInt = 1
+    input_bits: bool = False
+
+
+class MacroAdc(Strict):
+    """Column converter; `kind: none` for digital CIM (adder tree instead)."""
+
+    kind: Literal["sar", "flash", "sense_amp", "none"] = "sar"
+    bits: Annotated[int, Field(ge=1, le=16)] | None = None   # default: the operating point's output bits
+    columns_per_adc: PosInt = 1                              # signals (after merging) sharing one converter
+
+
+class Published(Strict):
+    """Published figures at one operating point (null where not published)."""
+
+    tops_per_w: float | None = None          # ops/J / 1e12 in the spec's op convention
+    tops_per_mm2: float | None = None
+    energy_shares: dict[str, float] | None = None   # component -> share of the MVM energy
+    source: str = ""
+
+
+class OperatingPoint(Strict):
+    """One published operating point: supply, input and output bits, and what was measured there."""
+
+    label: str
+    supply: Voltage | None = None
+    input_bits: PosInt | None = None
+    output_bits: PosInt | None = None
+    phases: Literal[1, 2] = 1            # NeuRRAM: two-phase operation for > 4 input bits (positive, negative)
+    published: Published = Published()
+
+
+class Timing(Strict):
+    """Published timing where the paper (or its model transcription) states it; physics otherwise."""
+
+    clock_period: PulseWidth | None = None        # one MVM step is at least one clock
+    clock_supply: Voltage | None = None          # supply the clock was stated at (alpha-power scaling elsewhere)
+    integrate: PulseWidth | None = None           # integration window per input bit
+    adc_bit_cycle: PulseWidth | None = None       # one converter bit decision
+
+
+class Macro(Strict):
+    """One published CIM macro (`kind: macro`)."""
+
+    kind: Literal["macro"]
+    name: str
+    source: str = ""
+    technology: Technology
+    supply: Voltage
+    analog_supply: Voltage | None = None       # neuron/readout supply when separate from the core supply
+    array: MacroArray
+    cell: MacroCell
+    weight_bits: PosInt = 1
+    input_bits: PosInt = 1
+    output_bits: PosInt = 8
+    ops: Literal["full", "1b"] = "full"      # op convention of the published figures: full-precision MACs or 1b
+    input: MacroInput = MacroInput()
+    merge: Merge = Merge()
+    readout: Readout | None = None
+    adc: MacroAdc = MacroAdc()
+    timing: Timing = Timing()
+    operating_points: list[OperatingPoint] = []
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Macro":
+        if self.adc.kind == "none" and self.cell.kind != "sram_digital":
+            raise ValueError("adc.kind none is digital CIM: it needs cell.kind sram_digital")
+        if self.cell.kind == "sram_digital" and self.adc.kind != "none":
+            raise ValueError("digital CIM (cell.kind sram_digital) has an adder tree, not an ADC: set adc.kind none")
+        if self.cell.kind in RESISTIVE_CELLS and (self.cell.read_voltage is None or self.cell.resistance_on is None):
+            raise ValueError(f"cell.kind {self.cell.kind} needs read_voltage and resistance_on")
+        if self.merge.input_bits and (self.readout is None or self.readout.kind != "integrator"):
+            raise ValueError("merge.input_bits accumulates in an integrator: set readout.kind integrator")
+        if self.array.active_rows and self.array.active_rows > self.array.rows:
+            raise ValueError("array.active_rows cannot exceed array.rows")
+        return self
