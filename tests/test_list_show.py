@@ -24,6 +24,7 @@ def test_list_names_every_shipped_file_once():
     assert [e["name"] for e in found["specs"]] == sorted(p.stem for p in (ROOT / "hwspecs").glob("*.yaml"))
     assert [e["name"] for e in found["networks"]] == sorted(p.stem for p in (ROOT / "networks").iterdir() if p.is_file())
     assert [e["name"] for e in found["grids"]] == sorted(p.stem for p in (ROOT / "hwspecs" / "grids").glob("*.yaml"))
+    assert [e["name"] for e in found["macros"]] == sorted(p.stem for p in (ROOT / "hwspecs" / "macros").glob("*.yaml"))
     grid = next(e for e in found["grids"] if e["name"] == "dse_example")
     assert grid["points"] == 2 * 3 * 4 * 5           # the product of the grid's list lengths
     table = run("list")
@@ -50,7 +51,8 @@ def test_show_traces_inherited_and_overridden_values():
     assert Path(spread["file"]).name == "tech_40nm.yaml" and spread["written"] == spread["value"] == "15 %"
 
 
-@pytest.mark.parametrize("spec", ["dw_40nm", "sram_40nm", "sram3b_40nm", "pmac_40nm"])
+@pytest.mark.parametrize("spec", ["dw_40nm", "sram_40nm", "sram3b_40nm", "pmac_40nm", "crossbar_balanced_8b",
+                                  "jia_jssc2020"])
 def test_show_points_at_the_line_that_sets_each_value(spec):
     for field, v in _values(spec).items():
         if v["file"] is None:

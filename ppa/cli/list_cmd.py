@@ -53,25 +53,26 @@ def _describe(path, kind: str) -> dict:
 
 
 def catalogue() -> dict[str, list[dict]]:
-    """Every shipped file by kind: specs (hwspecs/), networks (networks/), grids (hwspecs/grids/)."""
+    """Every shipped file by kind: specs (hwspecs/), networks (networks/), grids (hwspecs/grids/), macros (hwspecs/macros/)."""
     from ppa.spec.shipped import shipped_files
 
     return {
         "specs": [_describe(p, "spec") for p in shipped_files("hwspecs")],
         "networks": [_describe(p, "network") for p in shipped_files("networks")],
         "grids": [_describe(p, "grid") for p in shipped_files("hwspecs/grids")],
+        "macros": [_describe(p, "spec") for p in shipped_files("hwspecs/macros")],
     }
 
 
 _HEADINGS = {"specs": "Hardware specs (--hw NAME, ppa show NAME)", "networks": "Networks (ppa estimate NAME)",
-             "grids": "Sweep grids (ppa sweep NETWORK --grid NAME)"}
+             "grids": "Sweep grids (ppa sweep NETWORK --grid NAME)", "macros": "Published macros (ppa macro NAME, ppa show NAME)"}
 
 
 @click.command("list")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
               help="Output format: one line per file, or one JSON object.")
 def list_cmd(fmt):
-    """The shipped hardware specs, networks and sweep grids, one line each; use them by name."""
+    """The shipped hardware specs, networks, sweep grids and macros, one line each; use them by name."""
     found = catalogue()
     if fmt == "json":
         return emit(json.dumps(found, indent=2) + "\n")

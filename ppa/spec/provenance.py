@@ -185,11 +185,21 @@ def _unmodelled(doc: Document, modelled: set[str]) -> list[Provenance]:
 def provenance(name: str | Path) -> tuple[Any, list[Provenance]]:
     """The validated spec (file path or shipped name) and the provenance of each of its values, in schema order,
     then the values the files set outside the model's fields (such as `uncertainty:` spreads), as written."""
+    if not Path(name).exists():   # a shipped name: a chip or crossbar in hwspecs/, else a macro in hwspecs/macros/
+        from ppa.spec.shipped import find_shipped
+
+        if find_shipped(name, "hwspecs") is None:
+            name = find_shipped(name, "hwspecs/macros") or name
     doc = resolve_extends(read_yaml(resolve_spec_path(name)))
-    if isinstance(doc.data, dict) and doc.data.get("kind") == "crossbar":   # the analog-MVM accuracy model's spec
+    kind = doc.data.get("kind") if isinstance(doc.data, dict) else None
+    if kind == "crossbar":   # the analog-MVM accuracy model's spec
         from ppa.spec.crossbar import load_crossbar
 
         spec = load_crossbar(name)
+    elif kind == "macro":    # one published macro (`ppa macro`)
+        from ppa.spec.load import load_macro
+
+        spec = load_macro(name)
     else:
         spec = load_chip(name)
     entries = _walk(spec, doc, ())

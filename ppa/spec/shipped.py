@@ -16,11 +16,11 @@ from ppa.errors import PpaError
 ROOT = Path(__file__).resolve().parents[1] / "_shipped"
 
 #: The kinds of shipped files, each a folder under ROOT, with the file patterns `ppa list` shows.
-KINDS = {"hwspecs": "*.yaml", "networks": "*.*", "hwspecs/grids": "*.yaml"}
+KINDS = {"hwspecs": "*.yaml", "networks": "*.*", "hwspecs/grids": "*.yaml", "hwspecs/macros": "*.yaml"}
 
 
 def shipped_dir(kind: str) -> Path:
-    """The folder of shipped files of one kind: 'hwspecs', 'networks' or 'hwspecs/grids'.
+    """The folder of shipped files of one kind: 'hwspecs', 'networks', 'hwspecs/grids' or 'hwspecs/macros'.
 
     Symbolic links are resolved, so in a checkout messages name `hwspecs/dw_40nm.yaml` in the repository.
     """
@@ -48,7 +48,7 @@ def find_shipped(name: str | Path, kind: str) -> Path | None:
     return None
 
 
-_WHAT = {"hwspecs": "hardware spec", "networks": "network", "hwspecs/grids": "grid"}
+_WHAT = {"hwspecs": "hardware spec", "networks": "network", "hwspecs/grids": "grid", "hwspecs/macros": "macro"}
 
 
 def resolve(name: str | Path, kind: str) -> Path:
