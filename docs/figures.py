@@ -418,6 +418,28 @@ def speed() -> str:
     ])
 
 
+def macros() -> str:
+    """The three published macros (`ppa macro NAME`): TOPS/W and TOPS/mm² against the published values at every point."""
+    from ppa.cost.macro import macro_report
+    from ppa.spec.load import load_macro
+
+    def cell(v, digits=3):
+        return "-" if v is None else f"{v:.{digits}g}"
+
+    def err(v):
+        return "-" if v is None else f"{100 * v:+.0f} %"
+
+    lines = ["| macro | point | TOPS/W published | ppa | error | TOPS/mm² published | ppa | error |",
+             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for name in ("jia_jssc2020", "wang_vlsi2022", "neurram_nature2022"):
+        rep = macro_report(load_macro(name))
+        for i, p in enumerate(rep["points"]):
+            lines.append(f"| {rep['macro'] if i == 0 else ''} | {p['label']} | {cell(p['published_tops_per_w'])} | "
+                         f"{cell(p['tops_per_w'])} | {err(p['error_tops_per_w'])} | {cell(p['published_tops_per_mm2'])} | "
+                         f"{cell(p['tops_per_mm2'])} | {err(p['error_tops_per_mm2'])} |")
+    return "\n".join(lines)
+
+
 BLOCKS: dict[str, Block] = {b.name: b for b in (
     Block("table6", "ppa compare networks/vgg8.yaml --hw dw_40nm --hw sram_40nm --hw sram3b_40nm", table6),
     Block("pmac", "ppa pmac --sizes 8,64,1024", pmac),
@@ -428,6 +450,7 @@ BLOCKS: dict[str, Block] = {b.name: b for b in (
           "[--images 10000] [--no-offchip | --duty-cycle 0.01 | --activity 0.25 | --dataflow pipelined]", offchip),
     Block("adc_family", "ppa sweep networks/vgg8.yaml --grid hwspecs/grids/adc_family.yaml (converters alone: "
           "ppa.cost.components.converters.make_adc)", adc_family),
+    Block("macros", "ppa macro jia_jssc2020 | wang_vlsi2022 | neurram_nature2022 --format json", macros),
     Block("networks", "python benchmarks/bench_networks.py (or ppa estimate NETWORK --hw dw_40nm / sram_40nm)", networks),
     Block("devices", "ppa compare networks/vgg8.yaml --mode inference|training --images 50000 " + " ".join(f"--hw {d}" for d in DEVICES),
           devices),
