@@ -56,7 +56,7 @@ DEFAULT_PMAC_SIZES = (8, 16, 32, 64, 128, 256, 512, 1024)
 DEFAULT_BNN_NETWORKS = (("networks/lenet5.yaml", None), ("networks/resnet_cifar100.yaml", 8), ("networks/mlp_autompg.yaml", None))
 SWEEP_METRICS = ("area_m2", "latency_s", "energy_j")
 SWEEP_NON_PARAMETERS = ("point", "pareto", "area_m2", "latency_s", "energy_j", "latency_paper_s", "energy_paper_j",
-                        "accuracy")
+                        "accuracy", "ece")
 # columns `ppa sweep --uncertainty` adds (ppa.explore.uncertainty.sweep_uncertainty): results, not parameters
 SWEEP_NON_PARAMETERS += tuple(f"{m}_{q}" for m in SWEEP_METRICS for q in ("p5", "p50", "p95")) + ("pareto_probability", "pareto_robust")
 MAX_PARETO_ROWS = 500       # Pareto rows printed in the sweep report (all are plotted)
