@@ -184,3 +184,12 @@ def test_bnn_model_refuses_bad_parameters_before_training(kw, field, monkeypatch
     args = {"adc_bits": 8, "sigma_bits": 4, **kw}
     with pytest.raises(PpaError, match=field):
         experiments_bnn.bnn_metrics_for(**args)
+
+
+def test_cli_names_the_grid_line_of_a_value_the_bnn_model_cannot_take(fake_bnn, tmp_path):
+    grid = tmp_path / "g.yaml"
+    grid.write_text("device: [pmac_40nm]\ndevice.dw_pair.mu_bits: [4, 6]\n")
+    run = CliRunner().invoke(main, ["sweep", "networks/lenet5.yaml", "--grid", str(grid), "--accuracy", "bnn"])
+    assert run.exit_code == 2
+    assert f"{grid}:2: device.dw_pair.mu_bits:" in run.output and "multiple of log2(notches)" in run.output
+    assert "Traceback" not in run.output and fake_bnn == []

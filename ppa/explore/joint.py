@@ -106,6 +106,15 @@ def bnn_parameters(row: pd.Series, base) -> dict:
             value = getattr(defaults, "noise_on_off_ratio" if name == "on_off_ratio" else name)
         value = kind(_magnitude(value, None))
         out[name] = round(value, 9) if kind is float else value
+    try:
+        BayesMtjParams().with_(adc_bits=out["adc_bits"], noise_on_off_ratio=out["on_off_ratio"],
+                               **{k: v for k, v in out.items() if k not in ("adc_bits", "on_off_ratio")})
+    except ValueError as e:   # e.g. mu_bits not whole slices of the DW pair's notches
+        words = {"mu_bits": "device.dw_pair.mu_bits", "notches": "device.dw_pair.notches",
+                 "sigma_bits": "device.bayes_mtj.sigma_bits", "on/off": "device.bayes_mtj.noise_on_off_ratio",
+                 "Eq. 3.5": "device.bayes_mtj.noise_fit_a", "read noise": "device.dw_pair.read_noise_fraction"}
+        path = next((p for w, p in words.items() if w in str(e)), "device")
+        raise PpaError(f"--accuracy bnn: {e}", field=path) from None
     return out
 
 

@@ -597,7 +597,13 @@ def run_sweep(network: Network, grid: Grid, mode: Mode = "inference", out: str |
     if accuracy is not None:
         from ppa.explore.joint import accuracy_columns
 
-        for column, values in accuracy_columns(result, bases, accuracy, accuracy_seed).items():
+        try:
+            columns = accuracy_columns(result, bases, accuracy, accuracy_seed)
+        except PpaError as e:   # a swept value the accuracy model cannot take: name its line in the grid
+            if e.file is None and grid.doc is not None and e.field in grid.fields:
+                raise grid.doc.error((e.field,), e.message) from None
+            raise
+        for column, values in columns.items():
             result[column] = values
         if min_accuracy is not None:
             below = int((result["accuracy"] < min_accuracy).sum())
