@@ -151,6 +151,11 @@ def test_cli_bnn_sweep_adds_accuracy_and_ece(fake_bnn, tmp_path):
 
     table = pd.read_csv(out)
     assert set(table["device.bayes_mtj.sigma_bits"]) == {4} and {"accuracy", "ece"} <= set(table.columns)
+    report = tmp_path / "r.md"
+    run = CliRunner().invoke(main, ["report", "sweep", "--results", str(out), "--format", "markdown", "-o", str(report)])
+    assert run.exit_code == 0, run.output
+    header = next(line for line in report.read_text().splitlines() if line.startswith("| point |"))
+    assert header.endswith("| accuracy (%) | ECE (%) |") and "| ece |" not in header   # a result, not a swept field
 
 
 def test_real_bnn_sweep_sigma_precision_matters(monkeypatch, tmp_path):

@@ -360,9 +360,11 @@ def sweep_context(results: pd.DataFrame, title: str | None = None, source: str |
     front = df[df["pareto"]].sort_values("energy_j", kind="stable")
     shown = front.head(MAX_PARETO_ROWS)
     has_accuracy = "accuracy" in df.columns
+    has_ece = has_accuracy and "ece" in df.columns      # `--accuracy bnn`: calibration error, not an objective
     rows = [{"point": int(r["point"]), "params": [plain(r[p]) for p in params],
              **{m: float(r[m]) for m in SWEEP_METRICS},
-             **({"accuracy": float(r["accuracy"])} if has_accuracy else {})} for _, r in shown.iterrows()]
+             **({"accuracy": float(r["accuracy"])} if has_accuracy else {}),
+             **({"ece": float(r["ece"])} if has_ece else {})} for _, r in shown.iterrows()]
     best = {}
     if len(df):
         for m in SWEEP_METRICS:
@@ -373,6 +375,7 @@ def sweep_context(results: pd.DataFrame, title: str | None = None, source: str |
         "title": title or "Design-space sweep: Pareto front of area, latency and energy",
         "source": source, "points": len(df), "pareto_points": int(df["pareto"].sum()), "params": params,
         "rows": rows, "truncated": len(front) - len(shown), "best": best, "frame": df, "has_accuracy": has_accuracy,
+        "has_ece": has_ece,
         "pareto_note": ("A point is on the Pareto front when no other point is at least as good in area, latency, "
                         "energy and accuracy and better in one. The plots show energy vs area and energy vs accuracy. "
                         if has_accuracy else
