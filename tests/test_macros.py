@@ -241,7 +241,8 @@ def test_ppa_macro_json_points():
 
 
 @pytest.mark.parametrize("name, field", [("macro_typo.yaml", "array.columns"),
-                                         ("macro_integrator_saturates.yaml", "readout.capacitance")])
+                                         ("macro_integrator_saturates.yaml", "readout.capacitance"),
+                                         ("macro_adc_integrator_no_integrator.yaml", "adc.kind integrator")])
 def test_ppa_macro_bad_input(name, field):
     r = _run("macro", str(ROOT / "tests/bad_inputs" / name))
     assert r.returncode == 2 and "Traceback" not in r.stderr
@@ -332,5 +333,5 @@ def test_ternary_inputs_take_one_step_less():
 
 
 def test_integrator_adc_needs_an_integrator():
-    with pytest.raises(PpaError, match="integrator"):
-        price_point(_vmode(readout={"kind": "transimpedance"}, merge={"input_bits": False}))
+    with pytest.raises(ValueError, match="adc.kind integrator"):
+        _vmode(readout={"kind": "transimpedance"}, merge={"input_bits": False})

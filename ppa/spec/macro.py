@@ -136,6 +136,8 @@ class Macro(Strict):
             raise ValueError("adc.kind none is digital CIM: it needs cell.kind sram_digital")
         if self.cell.kind == "sram_digital" and self.adc.kind != "none":
             raise ValueError("digital CIM (cell.kind sram_digital) has an adder tree, not an ADC: set adc.kind none")
+        if self.adc.kind == "integrator" and (self.readout is None or self.readout.kind != "integrator"):
+            raise ValueError("adc.kind integrator converts on the readout's integrator: set readout.kind integrator")
         if self.cell.kind in RESISTIVE_CELLS and (self.cell.read_voltage is None or self.cell.resistance_on is None):
             raise ValueError(f"cell.kind {self.cell.kind} needs read_voltage and resistance_on")
         if self.merge.input_bits and (self.readout is None or self.readout.kind != "integrator"):
