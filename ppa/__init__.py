@@ -16,12 +16,6 @@ The public API (imported on first use, so `import ppa` stays fast):
 from __future__ import annotations
 
 from importlib import import_module
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("ppa")
-except PackageNotFoundError:  # running from a source tree without installing
-    __version__ = "0+unknown"
 
 _API = {
     "load_chip": ("ppa.spec.load", "load_chip"),
@@ -38,7 +32,20 @@ _API = {
 __all__ = sorted(_API) + ["__version__"]
 
 
+def _version() -> str:
+    """The installed distribution's version (importlib.metadata is slow to import: looked up on first use)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("ppa")
+    except PackageNotFoundError:  # running from a source tree without installing
+        return "0+unknown"
+
+
 def __getattr__(name: str):
+    if name == "__version__":
+        globals()[name] = value = _version()
+        return value
     if name in _API:
         module, attr = _API[name]
         value = getattr(import_module(module), attr)

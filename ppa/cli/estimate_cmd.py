@@ -134,10 +134,10 @@ def estimate_cmd(network, hw, mode, images, epochs, samples, mu_bits, input_shap
     quantities = (("latency_s", "Latency (s)"), ("energy_j", "Energy (J)"))
     parts = []
     for q, label in quantities:
-        wide = est.per_layer(q) * scale
-        records = [{"layer": name, **{c: float(row[c]) for c in est.categories}, "total": float(row.sum())}
-                   for name, row in wide.iterrows()]
-        tot = {c: float(wide[c].sum()) for c in est.categories}
+        wide = est.matrix(q) * scale
+        records = [{"layer": name, **{c: float(row[j]) for j, c in enumerate(est.categories)}, "total": float(row.sum())}
+                   for name, row in zip(est.layers, wide)]
+        tot = {c: float(wide[:, j].sum()) for j, c in enumerate(est.categories)}
         records.append({"layer": "total", **tot, "total": sum(tot.values())})
         cols = [Column("layer", "layer", numeric=False)] + [Column(c) for c in est.categories] + [Column("total")]
         notes = []

@@ -14,10 +14,10 @@ Per-image vs per-epoch: Dhull's tables are NeuroSim V2.1 output *per training ep
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from functools import cached_property
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
-import pandas as pd
 
 from ppa.cost.components import CELL_OF_DEVICE, component
 from ppa.cost.components.converters import RowDac, SarAdc, make_adc
@@ -32,6 +32,9 @@ from ppa.cost.mapping import (Activity, DigitalActivity, Geometry, LayerShapes, 
                               count_digital, operand_writes, without_training_of_operands)
 from ppa.workload.network import Network
 from ppa.spec import Chip
+
+if TYPE_CHECKING:   # pandas is imported on first use of a table, not on the CLI's hot path
+    import pandas as pd
 
 Mode = Literal["inference", "training"]
 PAPER_CATEGORIES = ("adc", "accumulation", "synaptic_array", "weight_gradient", "weight_update")
@@ -380,7 +383,7 @@ class Estimate:
     network: str
     hardware: str
     mode: Mode
-    table: pd.DataFrame                 # columns: layer, category, energy_j, latency_s (per image)
+    columns: dict[str, np.ndarray]      # tidy columns: layer, category, energy_j, latency_s (per image)
     area_m2: dict[str, float]
     resources: dict[str, float]
     images_per_epoch: int
@@ -390,40 +393,89 @@ class Estimate:
     activity: float | None = None       # the --activity override, None when the network's own values apply
     interval_s: float | None = None     # pipelined: steady-state time per image (the slowest stage)
 
+    @cached_property
+    def table(self) -> "pd.DataFrame":
+        """The tidy table (pandas): one row per layer x category, `energy_j` and `latency_s` per image."""
+        import pandas as pd
+
+        return pd.DataFrame(self.columns)
+
     @property
     def categories(self) -> tuple[str, ...]:
         """The table's categories: CATEGORIES, plus EXTRA_CATEGORIES when the network has vector or dynamic layers."""
-        present = set(self.table["category"])
+        present = set(self.columns["category"])
         return tuple(c for c in ALL_CATEGORIES if c in present)
+
+    @property
+    def layers(self) -> list[str]:
+        """Layer names in network order."""
+        return list(dict.fromkeys(self.columns["layer"]))
+
+    def matrix(self, quantity: str) -> np.ndarray:
+        """Layer x category array (rows: `layers`, columns: `categories`) of `quantity` per image, without pandas."""
+        layer_index = {name: i for i, name in enumerate(self.layers)}
+        cat_index = {c: j for j, c in enumerate(self.categories)}
+        out = np.zeros((len(layer_index), len(cat_index)))
+        for name, cat, value in zip(self.columns["layer"], self.columns["category"], self.columns[quantity]):
+            out[layer_index[name], cat_index[cat]] += value
+        return out
 
     def totals(self, quantity: str, categories=None) -> dict[str, float]:
         """Per-image totals of `energy_j` or `latency_s` by category, plus 'total' over `categories` (default: all).
 
         Pipelined, the latency 'total' is the steady-state interval (the slowest stage counting `categories`),
         not the sum of stages."""
-        by_cat = self.table.groupby("category", sort=False)[quantity].sum()
-        out = {c: float(by_cat.get(c, 0.0)) for c in self.categories}
+        matrix = self.matrix(quantity)
+        by_cat = matrix.sum(axis=0)
+        out = {c: float(by_cat[j]) for j, c in enumerate(self.categories)}
         chosen = [c for c in (self.categories if categories is None else categories) if c in out]
         out["total"] = float(sum(out[c] for c in chosen))
         if quantity == "latency_s" and self.interval_s is not None:     # the slowest stage over these categories
-            out["total"] = float(self.per_layer("latency_s")[chosen].sum(axis=1).max())
+            out["total"] = float(matrix[:, [self.categories.index(c) for c in chosen]].sum(axis=1).max())
         return out
 
-    def per_layer(self, quantity: str) -> pd.DataFrame:
-        """Layer x category matrix of `quantity` per image (layers in network order)."""
-        wide = self.table.pivot(index="layer", columns="category", values=quantity)
-        order = list(dict.fromkeys(self.table["layer"]))
-        return wide.loc[order, list(self.categories)]
+    def per_layer(self, quantity: str) -> "pd.DataFrame":
+        """Layer x category matrix of `quantity` per image (layers in network order), as a DataFrame."""
+        import pandas as pd
+
+        return pd.DataFrame(self.matrix(quantity), index=pd.Index(self.layers, name="layer"),
+                            columns=pd.Index(list(self.categories), name="category"))
+
+    def _repr_html_(self) -> str:
+        """Jupyter: per-layer latency and energy per image (energy by category too) and the chip area."""
+        from ppa.cost.display import html_table, label, number
+
+        lat, en = self.matrix("latency_s"), self.matrix("energy_j")
+        header = ["layer", "latency (s)", "energy (J)"] + [f"{label(c)} (J)" for c in self.categories]
+        rows = [[name, lat[i].sum(), en[i].sum(), *en[i]] for i, name in enumerate(self.layers)]
+        rows.append(["total", lat.sum(), en.sum(), *en.sum(axis=0)])
+        area = ", ".join(f"{label(k)} {number(v * 1e6)}" for k, v in self.area_m2.items() if k != "total")
+        return html_table(header, rows, f"{self.network} on {self.hardware}, {self.mode}, per image",
+                          [f"Chip area {number(self.area_m2['total'] * 1e6)} mm^2 ({area} mm^2)."])
+
+    def plot(self, quantity: str | None = None):
+        """A matplotlib figure of per-layer stacked bars by category: latency and energy per image, or one `quantity`."""
+        from ppa.cost.display import QUANTITIES, stacked_bars
+
+        if quantity is not None and quantity not in ("latency_s", "energy_j"):
+            raise PpaError(f"quantity must be 'latency_s' or 'energy_j', got {quantity!r}", field="quantity")
+        quantities = [quantity] if quantity else ["latency_s", "energy_j"]
+        if len(quantities) == 1:
+            name, unit = QUANTITIES[quantities[0]]
+            return stacked_bars({f"{self.network} on {self.hardware}, {self.mode}": (self.layers, self.matrix(quantities[0]))},
+                                self.categories, f"{name} per image ({unit})")
+        panels = {QUANTITIES[q][0]: (self.layers, self.matrix(q)) for q in quantities}
+        fig = stacked_bars(panels, self.categories, [f"{QUANTITIES[q][0]} per image ({QUANTITIES[q][1]})" for q in quantities])
+        fig.suptitle(f"{self.network} on {self.hardware}, {self.mode}", fontsize=10)
+        return fig
 
     def to_dict(self, scale: float = 1.0) -> dict:
         """The JSON form of the CLI (`--format json`): per image values, or scaled by `scale` images."""
-        layers = []
+        layers = [{"name": name} for name in self.layers]
         for quantity in ("latency_s", "energy_j"):
-            wide = self.per_layer(quantity) * scale
-            for i, (name, row) in enumerate(wide.iterrows()):
-                if len(layers) <= i:
-                    layers.append({"name": name})
-                layers[i][quantity] = {**{c: float(row[c]) for c in self.categories}, "total": float(row.sum())}
+            wide = self.matrix(quantity) * scale
+            for i, row in enumerate(wide):
+                layers[i][quantity] = {**{c: float(row[j]) for j, c in enumerate(self.categories)}, "total": float(row.sum())}
         key = "per_image" if scale == 1.0 else "run"
         out = {
             "network": self.network, "hardware": self.hardware, "mode": self.mode,
@@ -583,7 +635,7 @@ def estimate(network: Network, chip: Chip, mode: Mode = "inference", samples: in
         endurance = getattr(chip.device, "endurance", None)
         if endurance is not None:        # every operand cell is rewritten once per image
             resources["lifetime_images"] = float(endurance)
-    return Estimate(network.name, chip.name, mode, pd.DataFrame(rows), area, resources, chip.training.images_per_epoch,
+    return Estimate(network.name, chip.name, mode, rows, area, resources, chip.training.images_per_epoch,
                     notes, samples, schedule, activity, interval)
 
 

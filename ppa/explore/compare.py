@@ -40,6 +40,37 @@ class Comparison:
             out.append(row)
         return out
 
+    def _repr_html_(self) -> str:
+        """Jupyter: the Table VI view, one row per design with ratios to the first."""
+        from ppa.cost.display import html_table
+
+        keys = ["hardware", "area_m2", "latency_s", "energy_j", "area_ratio", "latency_ratio", "energy_ratio"]
+        header = ["hardware", "area (m^2)", "latency (s)", "energy (J)", "area x", "latency x", "energy x"]
+        e = self.estimates[0]
+        return html_table(header, [[r[k] for k in keys] for r in self.rows()],
+                          f"{e.network}, {e.mode}, {self.images:,} images (Dhull Table VI categories); ratios vs {e.hardware}")
+
+    def plot(self, quantity: str = "energy_j"):
+        """A matplotlib figure of per-layer stacked bars by category over `images`, one panel per design (shared y)."""
+        from ppa.cost.display import QUANTITIES, stacked_bars
+        from ppa.cost.estimate import ALL_CATEGORIES
+        from ppa.errors import PpaError
+
+        if quantity not in ("latency_s", "energy_j"):
+            raise PpaError(f"quantity must be 'latency_s' or 'energy_j', got {quantity!r}", field="quantity")
+        name, unit = QUANTITIES[quantity]
+        categories = tuple(c for c in ALL_CATEGORIES if any(c in e.categories for e in self.estimates))
+
+        def on_all(e: Estimate) -> np.ndarray:   # every panel over the same categories, one colour each
+            out = np.zeros((len(e.layers), len(categories)))
+            out[:, [categories.index(c) for c in e.categories]] = e.matrix(quantity) * self.images
+            return out
+
+        names = [e.hardware for e in self.estimates]
+        panels = {(n if names.count(n) == 1 else f"{i + 1}. {n}"): (e.layers, on_all(e))
+                  for i, (n, e) in enumerate(zip(names, self.estimates))}
+        return stacked_bars(panels, categories, f"{name} over {self.images:,} images ({unit})")
+
 
 def compare(network: Network, chips: list, mode: Mode = "training", images: int | None = None, **options) -> Comparison:
     """Estimate `network` on every chip; `images` defaults to one epoch of the first chip's training set.

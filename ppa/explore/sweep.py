@@ -44,8 +44,10 @@ from ppa.cost.estimate import (PAPER_CATEGORIES, Mode, Prices, add_leakage, chec
 from ppa.cost.mapping import Geometry, LayerShapes, count_actions, count_digital, operand_writes, without_training_of_operands
 from ppa.workload.network import Network
 from ppa.spec import Chip, load_chip
+from ppa.explore.sweep_result import SweepResult
 from ppa.spec import files
 from ppa.spec.chip import DW_GEOMETRY_FIELDS, notch_conductances, notch_states
+from ppa.spec.shipped import resolve
 from ppa.spec.technology import node_scaled
 from ppa.spec.units import si_value
 from ppa.spec.yamlio import Document, read_yaml
@@ -83,9 +85,10 @@ class Grid:
 
 
 def load_grid(path: str | Path, default_hw: str = "dw_40nm") -> Grid:
-    """Read a grid YAML; values must be non-empty lists; `device:` lists base specs (default `default_hw`)."""
+    """Read a grid YAML (a file or a shipped grid's name); values must be non-empty lists; `device:` lists base specs."""
     files.check_path_argument(path)
     files.check_path_argument(default_hw, "default_hw")
+    path = resolve(path, "hwspecs/grids")
     doc = read_yaml(path)
     if not isinstance(doc.data, dict) or not doc.data:
         raise PpaError("expected a mapping of dotted spec paths to lists of values", file=str(path))
@@ -512,7 +515,7 @@ def run_sweep(network: Network, grid: Grid, mode: Mode = "inference", out: str |
               chunk_size: int = 4096, scheduler: str | None = None,
               on_chunk: Callable[[int, int], None] | None = None, accuracy: str | None = None,
               min_accuracy: float | None = None, accuracy_seed: int = 0, uncertainty: int | None = None,
-              seed: int = 0, max_points: int | None = None) -> pd.DataFrame:
+              seed: int = 0, max_points: int | None = None) -> SweepResult:
     """Evaluate every design point of `grid`, mark the Pareto front, and write `out` (CSV or parquet).
 
     `accuracy` ('qnn') adds an `accuracy` column from the accuracy model (ppa.explore.joint) and makes it a
@@ -626,7 +629,7 @@ def run_sweep(network: Network, grid: Grid, mode: Mode = "inference", out: str |
             parts.rmdir()
         except OSError:
             pass
-    return result
+    return SweepResult.wrap(result)
 
 
 def _run_dask(network, grid, ranges, todo, mode, scheduler) -> Iterable[tuple[int, pd.DataFrame]]:

@@ -64,7 +64,7 @@ MAX_SCATTER_POINTS = 20_000  # dominated points plotted (a deterministic subsamp
 
 
 def repo_root() -> Path:
-    """The checkout holding the package (reports/ and networks/ live next to ppa/)."""
+    """The folder of shipped networks/ and hwspecs/ (ppa/_shipped: links into a checkout, or installed copies)."""
     return ROOT
 
 
@@ -111,7 +111,7 @@ def read_reference(name: str) -> pd.DataFrame:
 
 
 def _resolve(path: str | Path) -> str:
-    """A network path as given if it exists, else relative to the checkout (so reports run from anywhere)."""
+    """A network path as given if it exists, else among the shipped files (so reports run from anywhere)."""
     p = Path(path)
     if p.exists() or p.is_absolute():
         return str(p)

@@ -13,9 +13,10 @@ import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
-import jinja2
+if TYPE_CHECKING:
+    import jinja2
 
 from ppa.errors import PpaError
 
@@ -115,8 +116,10 @@ def _non_finite_path(data: Any, path: str = "") -> str | None:
 
 
 @lru_cache(maxsize=1)
-def environment() -> jinja2.Environment:
-    """The Jinja environment for the package's own table templates."""
+def environment() -> "jinja2.Environment":
+    """The Jinja environment for the package's own table templates (jinja2 imported on first use)."""
+    import jinja2
+
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("ppa.report", "templates"),
         keep_trailing_newline=True,

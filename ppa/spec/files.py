@@ -5,7 +5,8 @@
   when it is an earlier ppa output of the same kind (`kind`, recognised by its content). It never deletes
   anything but its own temporary file.
 - `read_text` reads a user's text file with a size limit (`PPA_MAX_INPUT_BYTES`, default 16 MiB) and decodes
-  UTF-8 (with or without a BOM) or BOM-marked UTF-16; anything else is one PpaError naming the line.
+  UTF-8 (with or without a BOM) or BOM-marked UTF-16; anything else is one PpaError naming the line. Every loader
+  (specs, networks, grids, NeuroSim CSV) reads through it; `require_file` checks the path ONNX's reader opens.
 """
 
 from __future__ import annotations
@@ -78,18 +79,42 @@ def decode(raw: bytes, path: str | Path) -> str:
 
 
 def read_text(path: str | Path, limit: int | None = None) -> str:
-    """A user's text file (size-limited, decoded by `decode`); every failure is one PpaError naming the file."""
+    """A user's text file (size-limited, decoded by `decode`); every failure is one PpaError naming the file.
+
+    At most limit + 1 bytes are read, so a device or a pipe with no end (`/dev/zero`, whose size says 0) stops at
+    the limit too; a path the OS cannot take (a NUL byte) is one error like the others.
+    """
     path = Path(path)
-    if path.is_dir():
-        raise PpaError("is a folder, expected a file", file=str(path))
-    check_size(path, limit)
+    limit = input_limit() if limit is None else limit
     try:
-        raw = path.read_bytes()
+        if path.is_dir():
+            raise PpaError("is a folder, expected a file", file=str(path))
+        check_size(path, limit)
+        with open(path, "rb") as fh:
+            raw = fh.read(limit + 1)
     except FileNotFoundError:
         raise PpaError("file not found", file=str(path)) from None
     except OSError as exc:
-        raise PpaError(f"cannot read file ({exc.strerror})", file=str(path)) from None
+        raise PpaError(f"cannot read file ({exc.strerror or exc})", file=str(path)) from None
+    except ValueError as exc:   # e.g. a NUL byte in the path
+        raise PpaError(f"not a usable path ({exc})", file=repr(str(path))) from None
+    if len(raw) > limit:
+        raise PpaError(f"holds more than the {limit:,}-byte input limit (raise it with the environment variable "
+                       f"{INPUT_LIMIT_ENV})", file=str(path))
     return decode(raw, path)
+
+
+def require_file(path: str | Path) -> Path:
+    """`path` when it names a regular file (for readers that open the file themselves, such as ONNX's)."""
+    p = Path(path)
+    try:
+        if p.is_file():
+            return p
+        exists, folder = p.exists(), p.is_dir()
+    except (OSError, ValueError) as exc:
+        raise PpaError(f"not a usable path ({exc})", file=repr(str(path))) from None
+    what = "is a folder, expected a file" if folder else "not a regular file (a device or a pipe)" if exists else "file not found"
+    raise PpaError(what, file=str(path))
 
 
 def check_path_argument(value, name: str = "path") -> None:

@@ -96,6 +96,12 @@ def _validate(doc: Document, model: type[BaseModel]) -> Any:
         return model.model_validate(data, context=context)
     except ValidationError as err:
         raise _pydantic_error(doc, err, model) from None
+    except KeyError as err:   # a validator reading a field the file lacks (pydantic passes only ValueErrors on)
+        raise PpaError(f"required field {err.args[0]!r} is missing (another field's check needs it)",
+                       file=str(doc.path)) from None
+    except (TypeError, AttributeError, IndexError) as err:   # a validator given a value of an unexpected shape
+        raise PpaError(f"a field has a value of the wrong type or shape ({type(err).__name__}: {err})",
+                       file=str(doc.path)) from None
 
 
 def _written_with_node(doc: Document) -> set[tuple]:

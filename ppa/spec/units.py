@@ -33,10 +33,12 @@ def _registry():
 
 _PREFIX = {"": 1.0, "a": 1e-18, "f": 1e-15, "p": 1e-12, "n": 1e-9, "u": 1e-6, "µ": 1e-6, "μ": 1e-6, "m": 1e-3,
            "c": 1e-2, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12}
-# SI symbol -> exponents of (kg, m, s, A)
-_SYMBOL = {"s": (0, 0, 1, 0), "m": (0, 1, 0, 0), "g": (1, 0, 0, 0), "J": (1, 2, -2, 0), "W": (1, 2, -3, 0),
-           "V": (1, 2, -3, -1), "A": (0, 0, 0, 1), "S": (-1, -2, 3, 2), "ohm": (1, 2, -3, -2), "Ohm": (1, 2, -3, -2),
-           "Ω": (1, 2, -3, -2), "F": (-1, -2, 4, 2), "Hz": (0, 0, -1, 0), "C": (0, 0, 1, 1)}
+# SI symbol -> exponents of (kg, m, s, A, bit); a byte `B` is 8 bits (bandwidths such as `256 GB/s`)
+_SYMBOL = {"s": (0, 0, 1, 0, 0), "m": (0, 1, 0, 0, 0), "g": (1, 0, 0, 0, 0), "J": (1, 2, -2, 0, 0), "W": (1, 2, -3, 0, 0),
+           "V": (1, 2, -3, -1, 0), "A": (0, 0, 0, 1, 0), "S": (-1, -2, 3, 2, 0), "ohm": (1, 2, -3, -2, 0),
+           "Ohm": (1, 2, -3, -2, 0), "Ω": (1, 2, -3, -2, 0), "F": (-1, -2, 4, 2, 0), "Hz": (0, 0, -1, 0, 0),
+           "C": (0, 0, 1, 1, 0), "bit": (0, 0, 0, 0, 1), "B": (0, 0, 0, 0, 1)}
+_SYMBOL_SCALE = {"g": 1e-3, "B": 8.0}
 _NUMBER = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*?)\s*$")
 
 
@@ -47,7 +49,7 @@ def _factor(token: str):
         return None
     for sym in sorted(_SYMBOL, key=len, reverse=True):
         if base.endswith(sym) and base[: -len(sym)] in _PREFIX:
-            scale = _PREFIX[base[: -len(sym)]] * (1e-3 if sym == "g" else 1.0)
+            scale = _PREFIX[base[: -len(sym)]] * _SYMBOL_SCALE.get(sym, 1.0)
             return scale**power, tuple(power * d for d in _SYMBOL[sym])
     return None
 
@@ -55,8 +57,8 @@ def _factor(token: str):
 def _simple_unit(text: str):
     """(scale to SI, dimension exponents) of a plain product/quotient of prefixed SI symbols, else None."""
     if not text:
-        return 1.0, (0, 0, 0, 0)
-    scale, dims = 1.0, [0, 0, 0, 0]
+        return 1.0, (0, 0, 0, 0, 0)
+    scale, dims = 1.0, [0, 0, 0, 0, 0]
     for sign, token in re.findall(r"([*/]?)\s*([^*/\s]+)", text):
         f = _factor(token)
         if f is None:
@@ -140,6 +142,7 @@ def quantity(unit: str):
         feature = (info.context or {}).get("feature_size") if info is not None else None
         return to_si(value, unit, feature)
 
+    convert.unit = unit   # read back by `ppa show` (ppa.spec.provenance) to print each field's unit
     return BeforeValidator(convert)
 
 

@@ -101,8 +101,8 @@ def _construct(node: yaml.Node, loc: Loc, file: str, lines: dict, budget: _Budge
         return items
     try:
         return _scalar(node)
-    except yaml.YAMLError as exc:
-        problem = getattr(exc, "problem", None) or str(exc)
+    except Exception as exc:   # PyYAML's constructors fail in many ways on odd text: 2001-13-45, '!!float', !!binary xx
+        problem = getattr(exc, "problem", None) or str(exc) or type(exc).__name__
         raise PpaError(f"cannot read this value: {problem.splitlines()[0]} (only plain YAML types are read)", file=file,
                        line=node.start_mark.line + 1, field=".".join(map(str, loc)) or None) from None
 
@@ -207,7 +207,10 @@ def resolve_extends(doc: Document, _seen: tuple[Path, ...] = ()) -> Document:
                 target = value.pop("extends")
                 if not isinstance(target, str):
                     raise doc.error(loc + ("extends",), "expected a path to a YAML file")
-                base_path = (here.parent / target).resolve()
+                try:
+                    base_path = (here.parent / target).resolve()
+                except (OSError, ValueError, RuntimeError) as exc:   # a NUL byte, a symlink loop
+                    raise doc.error(loc + ("extends",), f"not a usable path ({exc})") from None
                 if base_path in seen:
                     raise doc.error(loc + ("extends",), f"extends cycle through {target}")
                 base = read_yaml(base_path)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ppa.errors import PpaError
 from ppa.spec.files import check_path_argument
-from ppa.spec.shipped import shipped_dir
+from ppa.spec.shipped import resolve
 from ppa.spec.yamlio import read_yaml
 from ppa.workload.network import Layer, Network, network_from_document, read_neurosim_csv
 
@@ -23,7 +23,7 @@ def load_network(path: str | Path, input_shape: tuple[int, ...] | None = None,
     `input_shape`) by extension, or a shipped one by name; `sequence_length` overrides a YAML transformer's.
     Bad input raises PpaError."""
     check_path_argument(path)
-    path = Path(path)
+    path = resolve(path, "networks")
     suffix = path.suffix.lower()
     if suffix in (".pt", ".pth", ".pt2"):
         from ppa.workload.torch import read_torch
@@ -39,10 +39,4 @@ def load_network(path: str | Path, input_shape: tuple[int, ...] | None = None,
         from ppa.workload.onnx import read_onnx
 
         return read_onnx(path)
-    if not path.exists():
-        shipped = shipped_dir("networks") / path.name
-        if shipped.exists():
-            path = shipped
-        elif (shipped.with_suffix(".yaml")).exists():
-            path = shipped.with_suffix(".yaml")
     return network_from_document(read_yaml(path), sequence_length)

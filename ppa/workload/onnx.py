@@ -21,6 +21,7 @@ from collections import Counter
 from pathlib import Path
 
 from ppa.errors import PpaError
+from ppa.spec.files import require_file
 from ppa.workload.network import Layer, Network, shape_problem
 
 # ops that add no layer: element-wise with a constant, shape bookkeeping, or folded (BatchNormalization)
@@ -280,8 +281,7 @@ def read_onnx(path: str | Path, name: str | None = None) -> Network:
     """Read an ONNX model into a Network: onnx.load, onnx.shape_inference.infer_shapes, then one layer per Conv/Gemm/MatMul/pool node."""
     onnx = _onnx()
     path = Path(path)
-    if not path.exists():
-        raise PpaError("file not found", file=str(path))
+    require_file(path)   # missing, a folder, a device: the same message as the other loaders
     try:
         from google.protobuf.message import DecodeError
 
@@ -292,6 +292,11 @@ def read_onnx(path: str | Path, name: str | None = None) -> Network:
         return _network(onnx, model, path, name)
     except PpaError as exc:
         raise PpaError(exc.message, file=str(path), field=exc.field) from None
+    except (IndexError, KeyError, ValueError, TypeError, AttributeError, OverflowError) as exc:
+        # a protobuf that parses need not be a model (a node without outputs, an attribute of the wrong type):
+        # the walk reads the file's structure, so its failures are the file's
+        first = (str(exc).strip().splitlines() or [""])[0]
+        raise PpaError(f"not a valid ONNX model ({type(exc).__name__}: {first})", file=str(path)) from None
 
 
 def _network(onnx, model, path: Path, name: str | None) -> Network:
