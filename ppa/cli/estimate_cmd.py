@@ -13,7 +13,7 @@ CATEGORY_HELP = ("Latency/energy categories follow Dhull Tables III/IV (adc, acc
 
 
 def cost_options(f):
-    """The options shared by estimate and compare: input activity, dataflow, off-chip memory, duty cycle."""
+    """The options shared by estimate and compare: input activity, weight sparsity, dataflow, off-chip memory, duty cycle."""
     f = click.option("--duty-cycle", type=click.FloatRange(min=0, max=1, min_open=True), default=None,
                      help="Share of powered time the chip computes; idle time adds leakage of cells that must keep "
                           "their weights (SRAM) [default: the spec's leakage.duty_cycle].")(f)
@@ -25,6 +25,10 @@ def cost_options(f):
     f = click.option("--activity", type=click.FloatRange(0, 1), default=None,
                      help="Input activity of every layer: the share of input bits that are 1 (bit-serial) or the "
                           "mean input level (analog) [default: the network's input_activity, else 0.5].")(f)
+    f = click.option("--sparsity", type=click.FloatRange(0, 1), default=None,
+                     help="Share of zero weights of every layer; saves energy only on a spec whose "
+                          "subarray.zero_skipping is cell or column_group [default: the network's weight_sparsity, "
+                          "else 0].")(f)
     return f
 
 
@@ -77,7 +81,7 @@ def _scale(images, epochs, images_per_epoch) -> tuple[int, str]:
 @cost_options
 @uncertainty_options
 @format_option()
-def estimate_cmd(network, hw, mode, images, epochs, samples, mu_bits, input_shape, sequence_length, activity, dataflow,
+def estimate_cmd(network, hw, mode, images, epochs, samples, mu_bits, input_shape, sequence_length, activity, sparsity, dataflow,
                  no_offchip, duty_cycle, samples_mc, seed, fmt):
     """Per-layer area, latency and energy of NETWORK (YAML, NeuroSim NetWork.csv, ONNX or PyTorch) on one design.
 
@@ -93,7 +97,7 @@ def estimate_cmd(network, hw, mode, images, epochs, samples, mu_bits, input_shap
 
     Values are per image unless --images/--epochs is given. Area is of the whole chip.
     """
-    from ppa.workload import load_network
+    from ppa.workload import load_network, with_weight_sparsity
     from ppa.spec import load_chip
 
     shape = None
@@ -119,7 +123,10 @@ def estimate_cmd(network, hw, mode, images, epochs, samples, mu_bits, input_shap
     from ppa.cost.estimate import estimate
     from ppa.report.tables import Column, render_table
 
-    est = estimate(net, chip, mode, activity=activity, dataflow=dataflow, offchip=not no_offchip, duty_cycle=duty_cycle)
+    if sparsity is not None:      # on the network itself, so the --uncertainty draws price it too
+        net = with_weight_sparsity(net, sparsity)
+    est = estimate(net, chip, mode, activity=activity, dataflow=dataflow, offchip=not no_offchip, duty_cycle=duty_cycle,
+                   sparsity=sparsity)
     scale, what = _scale(images, epochs, est.images_per_epoch)
     mc = None
     if samples_mc is not None:
@@ -191,7 +198,7 @@ def _interval_tables(mc, scale: float, what: str, fmt: str) -> str:
 @cost_options
 @uncertainty_options
 @format_option()
-def compare_cmd(network, hws, mode, images, activity, dataflow, no_offchip, duty_cycle, samples_mc, seed, fmt):
+def compare_cmd(network, hws, mode, images, activity, sparsity, dataflow, no_offchip, duty_cycle, samples_mc, seed, fmt):
     """Side-by-side totals of NETWORK on several designs, with ratios (Dhull Table VI).
 
     \b
@@ -205,14 +212,16 @@ def compare_cmd(network, hws, mode, images, activity, dataflow, no_offchip, duty
     leaves it out; `total` columns add buffer, interconnect, off-chip traffic and leakage.
     """
     from ppa.explore.compare import compare
-    from ppa.workload import load_network
+    from ppa.workload import load_network, with_weight_sparsity
     from ppa.report.tables import Column, render_table
     from ppa.spec import load_chip
 
     net = load_network(network)
+    if sparsity is not None:      # on the network itself, so the --uncertainty draws price it too
+        net = with_weight_sparsity(net, sparsity)
     chips = [load_chip(h) for h in hws]
     cmp = compare(net, chips, mode, images, activity=activity, dataflow=dataflow, offchip=not no_offchip,
-                  duty_cycle=duty_cycle)
+                  duty_cycle=duty_cycle, sparsity=sparsity)
     rows = cmp.rows()
     mc = None
     if samples_mc is not None:
