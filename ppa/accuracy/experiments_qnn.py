@@ -239,6 +239,8 @@ def run_qnn(
             "dac_bits": params.dac_bits,
             "rows": params.rows,
             "bit_serial": params.bit_serial,
+            "adc_per_column": params.adc_per_column,
+            "retention_escape": params.retention_escape,
         },
         "paper": paper_reference(),
         "seconds": round(time.perf_counter() - t0, 2),
