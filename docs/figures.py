@@ -252,11 +252,37 @@ def mvm() -> str:
     """`ppa accuracy mvm` on the shipped balanced 8-bit crossbar: NRMSE against float (CrossSim 3.2.0 for reference)."""
     from ppa.accuracy.analog_mvm import benchmark_mvm
 
+    import numpy as np
+
+    from ppa.accuracy.analog_mvm import ir_drop_factor, nodal_currents
+
     lines = ["| N | NRMSE (ppa, output-referred) | CrossSim 3.2.0 |", "| ---: | ---: | ---: |"]
     for n, ref in ((128, 0.135), (1024, 0.138)):
         r = benchmark_mvm("crossbar_balanced_8b", n, 256, 0, False, 1)
         lines.append(f"| {n} | {r['nrmse']:.4f} | {ref} |")
+    rng = np.random.default_rng(0)
+    g, v = rng.uniform(0.1, 1.0, (64, 64)), rng.uniform(-1.0, 1.0, (64, 16))
+    parts = []
+    for ohm in (0.03, 0.1, 0.3, 1.0):
+        exact = nodal_currents(g, v, ohm * 1e-3)          # segment resistance x G_max (1 kOhm cells)
+        err = lambda y: np.linalg.norm(y - exact) / np.linalg.norm(exact)  # noqa: E731
+        parts.append(f"{ohm:g} Ω: {100 * err(g.T @ v):.2g} % -> {100 * err((g * ir_drop_factor(g, ohm * 1e-3)).T @ v):.2g} %")
+    lines += ["", "IR drop on a 64 x 64 array of 1 kΩ-10 kΩ cells, error of ideal wires -> of the first-order model "
+              "against an exact nodal solve, per wire segment: " + "; ".join(parts) + "."]
     return "\n".join(lines)
+
+
+def retention() -> str:
+    """`ppa retention`: Arrhenius retention of DW states (SAND2022-13142 Sec. 4) at a few temperatures."""
+    from ppa.accuracy.retention import retention_time
+
+    def human(t):
+        for unit, sec in (("years", 365.25 * 86400), ("days", 86400), ("hours", 3600), ("minutes", 60)):
+            if t >= sec:
+                return f"{t / sec:.2g} {unit}"
+        return f"{t:.2g} s"
+
+    return "Retention time: " + ", ".join(f"{human(float(retention_time(k)))} at {k} K" for k in (300, 350, 400)) + "."
 
 
 def calibration() -> str:
@@ -408,12 +434,20 @@ def speed() -> str:
     t_mc = best(lambda: sample_estimate(vgg, dw, "training", 1000, 0), 3)
     t_cli = best(lambda: subprocess.run([sys.executable, "-m", "ppa", "--help"], capture_output=True, check=True,
                                         cwd=ROOT), 3)
+    from threadpoolctl import threadpool_limits
+
+    from ppa.accuracy.analog_mvm import benchmark_mvm
+
+    with threadpool_limits(1):
+        t_mvm = benchmark_mvm("crossbar_balanced_8b", 1024, 256, 0, False, 5)["seconds_per_call"]
     return "\n".join([
         f"- one VGG-8 training estimate in process: {t_est * 1e3:.2g} ms; BERT-base inference: {t_bert * 1e3:.2g} ms "
         "(`python benchmarks/bench_estimate.py`, `bench_networks.py`);",
         f"- a VGG-8 training sweep of {grid.size:,} design points: {t_sweep:.2g} s, {grid.size / t_sweep:,.0f} points/s, "
         "validation and Pareto marking included (`python benchmarks/bench_sweep.py`);",
         f"- 1,000 Monte Carlo samples of a VGG-8 training estimate: {t_mc:.2g} s (`python benchmarks/bench_uncertainty.py`);",
+        f"- one noisy, ADC-quantised 1024 x 1024 crossbar MVM over a batch of 256 on one BLAS thread: {t_mvm * 1e3:.2g} ms "
+        "(`python benchmarks/bench_mvm.py`; CrossSim 3.2.0 took 10.5-19 s on the same machine);",
         f"- `ppa --help`: {t_cli:.2g} s (`python benchmarks/bench_startup.py` also times `ppa estimate`).",
     ])
 
@@ -461,6 +495,7 @@ BLOCKS: dict[str, Block] = {b.name: b for b in (
     Block("qnn", "ppa accuracy qnn --format json", qnn, quick=False),
     Block("bnn_seeds", "ppa accuracy bnn --format json", bnn_seeds, quick=False),
     Block("speed", "python docs/figures.py --slow speed (in-process timings; the benchmarks/ scripts print more)", speed, quick=False),
+    Block("retention", "ppa retention", retention),
     Block("mvm", "ppa accuracy mvm crossbar_balanced_8b --size 128|1024 --format json", mvm),
 )}
 

@@ -10,8 +10,36 @@ from dataclasses import dataclass
 import numpy as np
 
 
+class OhmicRead:
+    """Reads of a cell that is an Ohmic conductance (`conductances`, `read_voltage`, `read_pulse`, `cell_area`):
+    energy (V_read^2 <x^2>) G_mean t_read (Dhull Eq. 1), the column current it adds, and its area."""
+
+    @property
+    def area(self) -> float:
+        return self.cell_area
+
+    @property
+    def mean_conductance(self) -> float:
+        """Mean over the stored states (weights spread over all levels); per design point when states are arrays."""
+        if any(np.ndim(g) for g in self.conductances):
+            return np.mean(np.broadcast_arrays(*self.conductances), axis=0)
+        return float(np.mean(self.conductances))
+
+    def read_energy(self, input_mean_square: float = 1.0) -> float:
+        """Energy of one cell read: (V_read^2 * <x^2>) * G_mean * t_read."""
+        return self.read_voltage**2 * input_mean_square * self.mean_conductance * self.read_pulse
+
+    @property
+    def read_latency(self) -> float:
+        return self.read_pulse
+
+    def column_current(self, input_mean_square: float = 1.0, noisy: bool = False):
+        """Current one cell adds to its column: V x_rms G_mean (for a current-conveyor readout)."""
+        return self.read_voltage * np.sqrt(input_mean_square) * self.mean_conductance
+
+
 @dataclass(frozen=True)
-class DwMtjCell:
+class DwMtjCell(OhmicRead):
     """Notched DW-MTJ synapse: read through the MTJ, written by SOT current in the heavy metal (Dhull Sec. II).
 
     Read energy = (V_read * input)^2 * G_mean * t_read per cell (Ohmic MTJ, Eq. 1 conductances);
@@ -35,25 +63,6 @@ class DwMtjCell:
         return cls(tuple(dev.conductances), dev.read_voltage, dev.read_pulse, dev.write_current_density,
                    dev.write_pulse, dev.racetrack_length, dev.racetrack_width, dev.heavy_metal_thickness,
                    dev.heavy_metal_resistivity, dev.cell_area, getattr(dev, "pulses_per_step", 1))
-
-    @property
-    def area(self) -> float:
-        return self.cell_area
-
-    @property
-    def mean_conductance(self) -> float:
-        """Mean over the notch states (weights spread over all states); per design point when states are arrays."""
-        if any(np.ndim(g) for g in self.conductances):
-            return np.mean(np.broadcast_arrays(*self.conductances), axis=0)
-        return float(np.mean(self.conductances))
-
-    def read_energy(self, input_mean_square: float = 1.0) -> float:
-        """Energy of one cell read: (V_read^2 * <x^2>) * G_mean * t_read."""
-        return self.read_voltage**2 * input_mean_square * self.mean_conductance * self.read_pulse
-
-    @property
-    def read_latency(self) -> float:
-        return self.read_pulse
 
     @property
     def write_current(self) -> float:
@@ -168,7 +177,7 @@ def _levels(g_min, g_max, levels: int) -> tuple[float, ...]:
 
 
 @dataclass(frozen=True)
-class ResistiveCell:
+class ResistiveCell(OhmicRead):
     """A cell read as an Ohmic conductance: read energy = (V_read^2 <x^2>) G_mean t_read (as DwMtjCell);
     the write energy per cell write is computed by each device's `from_spec`."""
 
@@ -178,27 +187,6 @@ class ResistiveCell:
     write_energy: float
     write_latency: float
     cell_area: float
-
-    @property
-    def area(self) -> float:
-        return self.cell_area
-
-    @property
-    def mean_conductance(self) -> float:
-        """Mean over the stored states (weights spread over all levels)."""
-        return float(np.mean(self.conductances))
-
-    def read_energy(self, input_mean_square: float = 1.0) -> float:
-        """Energy of one cell read: (V_read^2 * <x^2>) * G_mean * t_read."""
-        return self.read_voltage**2 * input_mean_square * self.mean_conductance * self.read_pulse
-
-    @property
-    def read_latency(self) -> float:
-        return self.read_pulse
-
-    def column_current(self, input_mean_square: float = 1.0, noisy: bool = False):
-        """Current one cell adds to its column: V x_rms G_mean (for a current-conveyor readout)."""
-        return self.read_voltage * np.sqrt(input_mean_square) * self.mean_conductance
 
 
 def _mtj_conductances(dev) -> tuple[float, float]:
