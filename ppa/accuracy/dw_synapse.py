@@ -274,6 +274,19 @@ class DwDeviceParams:
         kw["bit_serial"] = False
         return kw
 
+    @staticmethod
+    def crossbar_fields_read(spec: Any) -> list[str]:
+        """The dotted fields of a crossbar description that `fields_from_crossbar` carries into the QNN device."""
+        d, v = spec.device, spec.variation
+        out = ["encoding"] + (["device.states"] if d.states is not None else
+                              ["device.r_min", "device.r_max"] + (["device.bits"] if d.bits is not None else []))
+        out += ["weight_bits"] if spec.weight_bits is not None else []
+        out += [f"variation.{m}" for m in ("device_to_device", "cycle_to_cycle", "read_noise")
+                if getattr(v, m).sigma > 0]
+        out += ["device.retention"] if d.retention is not None and d.retention.time > 0 else []
+        out += ["adc.bits", "adc.style", "adc.range", "adc.per"] if spec.adc.bits is not None else []
+        return out + ["dac.bits"]
+
     @classmethod
     def from_crossbar(cls, spec: Any, base: DwDeviceParams | None = None) -> DwDeviceParams:
         """A QNN device from a crossbar description (`load_crossbar`): `base` (default Table VIII) with the spec's fields."""

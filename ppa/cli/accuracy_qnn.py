@@ -37,7 +37,8 @@ def render(result: dict, fmt: str) -> str:
              f"{'default (illustrative, Fig. 1d)' if dev['write_transition_is_default'] else 'from spec'}")
     xb = result.get("device_from_crossbar")
     if xb:
-        setup += f"; from crossbar {xb['spec']}: {', '.join(xb['fields'])}"
+        setup += f"; from crossbar {xb['spec']}: {', '.join(xb['fields'])}" + \
+            ("" if "dac.bits" not in xb["fields"] or dev["dac_bits"] != 24 else " (no dac.bits: ideal DAC, 24 bits)")
         if dev.get("retention_escape"):
             setup += (f"; retention: {100 * dev['retention_escape']:.3g} % of walls escape to a neighbour notch at "
                       f"each whole-array write (transfer and rewrite rows; on-chip rows are read right after training)")
@@ -181,7 +182,7 @@ def register(cli: click.Group) -> None:
                 raise PpaError(f"not modelled by the QNN crossbar: {exc.message}", file=crossbar,
                                field=exc.field) from None
             device = (device or DwDeviceParams()).replace(**fields)
-            from_crossbar = {"spec": crossbar, "fields": sorted(fields)}
+            from_crossbar = {"spec": crossbar, "fields": DwDeviceParams.crossbar_fields_read(xb)}
         result = run_qnn(dataset=dataset, seeds=seeds, full=full, device=device, network=network)
         if from_crossbar is not None:
             result["device_from_crossbar"] = from_crossbar

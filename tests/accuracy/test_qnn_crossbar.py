@@ -1,6 +1,8 @@
 """The QNN device from a crossbar description (issue 17 item 1): the same device as the chip spec where both describe
 the same thing, unmodellable fields refused by name, and the description's noise reaching the accuracy."""
 
+import json
+
 import numpy as np
 import pytest
 from click.testing import CliRunner
@@ -73,7 +75,12 @@ def test_cli_qnn_crossbar(monkeypatch):
     res = CliRunner().invoke(main, ["accuracy", "qnn", "--crossbar", "crossbar_dw_offset", "--format", "json"])
     assert res.exit_code == 0, res.output
     assert seen["device"].adc_per_column and seen["device"].device_to_device.sigma == 0.1
-    assert '"device_from_crossbar"' in res.output and '"retention_escape"' in res.output
+    out = json.loads(res.output)
+    assert out["device_from_crossbar"]["fields"] == ["encoding", "device.states", "variation.device_to_device",
+                                                     "device.retention", "adc.bits", "adc.style", "adc.range",
+                                                     "adc.per", "dac.bits"]
+    assert out["device"]["retention_escape"] == pytest.approx(0.046, abs=5e-4)
+    assert not any("full-scale current (rows" in line for line in out["differs_from_paper"])
     res = CliRunner().invoke(main, ["accuracy", "qnn", "--crossbar", "crossbar_balanced_8b"])
     assert res.exit_code == 2
     assert res.output.count("\n") == 1 and "encoding: not modelled by the QNN crossbar" in res.output
