@@ -120,7 +120,12 @@ class Crossbar:
         elif self.d2d is None:
             self.d2d = draw_d2d(states.shape, self.params, rng)
         self.states = states.astype(np.int8)
-        g = program_conductances(self.states, self.params, rng, self.d2d) if conductances is None else conductances
+        held = self.states
+        if conductances is None and self.params.retention_escape > 0:  # SAND2022-13142 sec. 4: escapes to a neighbour
+            esc = self.params.retention_escape
+            hop = (rng.random(held.shape) < esc) * rng.choice(np.array([-1, 1], np.int8), held.shape)
+            held = np.clip(held + hop, 0, self.params.n_states - 1).astype(np.int8)
+        g = program_conductances(held, self.params, rng, self.d2d) if conductances is None else conductances
         self.set_conductances(g)
 
     def rewrite(self, mask: np.ndarray, new_states: np.ndarray, rng: np.random.Generator) -> None:
@@ -160,18 +165,31 @@ class Crossbar:
         return self._tiles_t
 
     # ---- forward -------------------------------------------------------------------------------------
-    def _currents(self, xq: np.ndarray) -> np.ndarray:
-        """Kirchhoff sums per subarray: (tiles, batch, columns), with this MVM's read noise when the device has it."""
+    def _nominal(self) -> np.ndarray:
+        """The programmed states' nominal weights (no variation, no escapes), fan-in x fan-out."""
+        return self.params.nominal_weights.astype(np.float32)[self.states]
+
+    def _currents(self, xq: np.ndarray, ideal: bool = False) -> np.ndarray:
+        """Kirchhoff sums per subarray: (tiles, batch, columns), with this MVM's read noise when the device has it;
+        `ideal`: through the nominal states, noiseless (the ADC range of a crossbar description's `range: ideal`)."""
         b = xq.shape[0]
         pad = self.n_tiles * self.rows - self.in_features
         if pad:
             xq = np.concatenate([xq, np.zeros((b, pad), np.float32)], axis=1)
+        tiles = self.tiles
+        if ideal:
+            w = self._nominal()
+            if pad:
+                w = np.concatenate([w, np.zeros((pad, self.out_features), np.float32)])
+            tiles = w.reshape(self.n_tiles, self.rows, self.out_features)
         if self.n_tiles == 1:
             xt = xq[None]
-            cur = (xq @ self.tiles[0])[None]
+            cur = (xq @ tiles[0])[None]
         else:
             xt = xq.reshape(b, self.n_tiles, self.rows).transpose(1, 0, 2)
-            cur = np.matmul(xt, self.tiles)
+            cur = np.matmul(xt, tiles)
+        if ideal:
+            return cur
         if self.params.read_noise.sigma > 0:
             cur += self._read_noise(xt, self.tiles, "_sq_tiles")
         return cur
@@ -208,15 +226,16 @@ class Crossbar:
             scale = np.concatenate([scale, -scale])
         return planes, scale
 
-    def raw_currents(self, x: np.ndarray, x_range: float | None = None, signed: bool = False) -> np.ndarray:
+    def raw_currents(self, x: np.ndarray, x_range: float | None = None, signed: bool = False,
+                     ideal: bool = False) -> np.ndarray:
         """DAC then array: per-subarray column sums before the ADC; bit-serial adds a leading plane axis."""
         x = np.asarray(x, dtype=np.float32)
         xr = float(x_range if x_range is not None else (self.x_range or _range_of(x, None).item()))
         if self.params.bit_serial:
             planes, _ = self._planes(x, xr, signed)
             p, b = planes.shape[:2]
-            return self._currents(planes.reshape(p * b, -1)).reshape(self.n_tiles, p, b, self.out_features)
-        return self._currents(dac_quantize(x, xr, self.params.dac_bits, signed))
+            return self._currents(planes.reshape(p * b, -1), ideal).reshape(self.n_tiles, p, b, self.out_features)
+        return self._currents(dac_quantize(x, xr, self.params.dac_bits, signed), ideal)
 
     def calibrate(self, x_cal: np.ndarray, signed: bool = False, momentum: float = 0.0) -> None:
         """Set the DAC full scale and each subarray's ADC range [-r, r] from a calibration batch (max magnitude).
@@ -230,7 +249,7 @@ class Crossbar:
         if self.params.adc_range == "full_scale":
             self.adc_range = self.full_scale(self.x_range, signed)
             return
-        cur = self.raw_currents(x_cal, self.x_range, signed)
+        cur = self.raw_currents(x_cal, self.x_range, signed, ideal=self.params.adc_range == "ideal")
         axes = tuple(range(1, cur.ndim - 1))
         new_adc = self._block_max(cur, axes)
         self.adc_range = new_adc if old_adc is None or momentum == 0 else momentum * old_adc + (1 - momentum) * new_adc
@@ -250,8 +269,8 @@ class Crossbar:
         return adc_sign_magnitude_(cur, r, bits)
 
     def _block_max(self, cur: np.ndarray, axes) -> np.ndarray:
-        """Max |current| per subarray and per block of columns served by one ADC range (per subarray here)."""
-        return _range_of(cur, axes + (cur.ndim - 1,))
+        """Max |current| per subarray (one range for its columns) or, with `adc_per_column`, per column."""
+        return _range_of(cur, axes if self.params.adc_per_column else axes + (cur.ndim - 1,))
 
     def forward(self, x: np.ndarray, signed: bool = False, adc_bits: int | None | str = "params",
                 reads: int = 1) -> np.ndarray:
@@ -295,7 +314,13 @@ class Crossbar:
             used = np.minimum(self.col_block, self.out_features - self.col_block * np.arange(self.n_col_tiles))
             r = (used * xr * float(np.abs(self.params.nominal_weights).max())).astype(np.float32)[:, None, None]
         else:
-            r = _range_of(cur, (1, 2))
+            ref = cur
+            if self.params.adc_range == "ideal":   # the nominal array's error currents, noiseless
+                w = self._nominal()
+                if pad:
+                    w = np.concatenate([w, np.zeros((self.in_features, pad), np.float32)], axis=1)
+                ref = np.matmul(dt, w.reshape(self.in_features, self.n_col_tiles, self.col_block).transpose(1, 2, 0))
+            r = _range_of(ref, (1,) if self.params.adc_per_column else (1, 2))
         self._adc(cur, r, bits)
         return cur.sum(axis=0)
 

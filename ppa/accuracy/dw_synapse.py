@@ -63,7 +63,7 @@ def ideal_write_transition(n: int = 5) -> np.ndarray:
 
 #: How the column ADC's reference is set: from the data (max |current| of a calibration batch) or fixed at the
 #: largest current the subarray can carry (rows · full-scale input · max |w|), as a fixed-reference SAR ADC.
-ADC_RANGES = ("calibrated", "full_scale")
+ADC_RANGES = ("calibrated", "full_scale", "ideal")  # "ideal": max |current| of the nominal (unvaried, noiseless) array
 
 DEFAULT_WRITE_TRANSITION: tuple[tuple[float, ...], ...] = tuple(map(tuple, default_write_transition()))
 
@@ -115,6 +115,9 @@ class DwDeviceParams:
     adc_code: str = "sign_magnitude"  # "sign_magnitude" (zero is a code) or "mid_rise" (Eq. 2, 2^B levels)
     mechanisms: Any = None            # ppa.spec.Variation (or its dict): d2d, c2c, read noise; None: none
     d2d_model: str = "gaussian"       # "gaussian": mechanisms.device_to_device; "table_ix": process Monte Carlo
+    adc_per_column: bool = False      # one ADC range per column instead of one per subarray (calibrated/ideal)
+    retention_escape: float = 0.0     # probability a written wall escapes to a neighbouring notch before it is read
+    #                                   (SAND2022-13142 sec. 4 Arrhenius, p = 1 - exp(-k t)); applied at each whole-array write
 
     def __post_init__(self):
         g = tuple(float(x) for x in self.conductances_S)
@@ -155,6 +158,8 @@ class DwDeviceParams:
                            field="subarray.adc_bits")
         if int(self.rows) < 1:
             raise PpaError(f"rows must be positive, got {self.rows}", field="subarray.rows")
+        if not (0.0 <= float(self.retention_escape) <= 1.0):
+            raise PpaError(f"escape probability must be in [0, 1], got {self.retention_escape}", field="device.retention")
 
     @property
     def n_states(self) -> int:
@@ -219,6 +224,73 @@ class DwDeviceParams:
     def replace(self, **changes: Any) -> DwDeviceParams:
         """A copy with some fields changed (validated again)."""
         return dataclasses.replace(self, **changes)
+
+    @staticmethod
+    def fields_from_crossbar(spec: Any) -> dict[str, Any]:
+        """The QNN device fields a crossbar description (ppa.spec.crossbar) gives: states, variation, retention, ADC, DAC.
+
+        The QNN array stores a signed weight as one device less a fixed G_parallel reference (Dhull Eq. 3), so only the
+        offset encoding maps; raises CrossbarNotModelled naming the first field it cannot honour (never ignores one)."""
+        from ppa.accuracy.bayes_mtj import CrossbarNotModelled
+        from ppa.accuracy.retention import ArrheniusFit, survival_probability
+
+        def refuse(field: str, why: str):
+            raise CrossbarNotModelled(field, why)
+
+        if spec.encoding != "offset":
+            refuse("encoding", f"{spec.encoding}: the QNN array holds one device per weight against a G_parallel "
+                               "reference column (Dhull Eq. 3); use encoding: offset")
+        d = spec.device
+        levels = spec.levels
+        if d.states is not None:
+            g = tuple(float(x) for x in d.states)
+            if spec.weight_bits is not None and levels not in (2**spec.weight_bits - 1, 2**spec.weight_bits):
+                refuse("weight_bits", f"the QNN uses every listed state ({levels}), not a {spec.weight_bits}-bit subset")
+        else:
+            if levels > 64:
+                refuse("device.bits" if d.bits is not None else "weight_bits",
+                       f"{levels} levels: the QNN's stochastic-pulse writes take at most 64 states per device")
+            g = tuple(np.linspace(d.g_min, d.g_max, levels).tolist())
+        kw: dict[str, Any] = {"conductances_S": g, "write_transition": None}
+        v = spec.variation
+        if v.drift.nu > 0 or v.drift.nu_spread > 0:
+            refuse("variation.drift", "power-law drift is not a DW-MTJ mechanism; MTJ state loss is device.retention")
+        kw["mechanisms"] = v
+        kw["variation"] = 0.0
+        if d.clip_to_range and (v.device_to_device.sigma > 0 or v.cycle_to_cycle.sigma > 0):
+            refuse("device.clip_to_range", "the QNN clips programmed conductances at 0, not to [G_min, G_max]")
+        if d.retention is not None and d.retention.time > 0:
+            fit = ArrheniusFit(d.retention.activation_energy, d.retention.prefactor, label="crossbar spec")
+            kw["retention_escape"] = 1.0 - float(survival_probability(d.retention.time, d.retention.temperature, fit))
+        if spec.wires.segment_resistance > 0:
+            refuse("wires.segment_resistance", "IR drop is not modelled in the QNN crossbar")
+        if spec.dac.full_scale != 1.0:
+            refuse("dac.full_scale", "the QNN sets its DAC full scale from a calibration batch of activations")
+        kw["dac_bits"] = spec.dac.bits if spec.dac.bits is not None else 24   # ideal DAC: 24 bits = float32 mantissa
+        kw["adc_bits"] = spec.adc.bits
+        kw["adc_code"] = spec.adc.style
+        kw["adc_range"] = "ideal" if spec.adc.range == "ideal" else "calibrated"
+        kw["adc_per_column"] = spec.adc.per == "column"
+        kw["bit_serial"] = False
+        return kw
+
+    @staticmethod
+    def crossbar_fields_read(spec: Any) -> list[str]:
+        """The dotted fields of a crossbar description that `fields_from_crossbar` carries into the QNN device."""
+        d, v = spec.device, spec.variation
+        out = ["encoding"] + (["device.states"] if d.states is not None else
+                              ["device.r_min", "device.r_max"] + (["device.bits"] if d.bits is not None else []))
+        out += ["weight_bits"] if spec.weight_bits is not None else []
+        out += [f"variation.{m}" for m in ("device_to_device", "cycle_to_cycle", "read_noise")
+                if getattr(v, m).sigma > 0]
+        out += ["device.retention"] if d.retention is not None and d.retention.time > 0 else []
+        out += ["adc.bits", "adc.style", "adc.range", "adc.per"] if spec.adc.bits is not None else []
+        return out + ["dac.bits"]
+
+    @classmethod
+    def from_crossbar(cls, spec: Any, base: DwDeviceParams | None = None) -> DwDeviceParams:
+        """A QNN device from a crossbar description (`load_crossbar`): `base` (default Table VIII) with the spec's fields."""
+        return (base or cls()).replace(**cls.fields_from_crossbar(spec))
 
     @classmethod
     def from_chip(cls, chip: Any) -> DwDeviceParams:

@@ -35,6 +35,15 @@ def render(result: dict, fmt: str) -> str:
              f"{dev.get('adc_range', 'calibrated').replace('_', '-')} reference), DAC {dev['dac_bits']} "
              f"bits, {dev['rows']} rows/subarray, write matrix "
              f"{'default (illustrative, Fig. 1d)' if dev['write_transition_is_default'] else 'from spec'}")
+    xb = result.get("device_from_crossbar")
+    if xb:
+        setup += f"; from crossbar {xb['spec']}: {', '.join(xb['fields'])}" + \
+            ("" if "dac.bits" not in xb["fields"] or dev["dac_bits"] != 24 else " (no dac.bits: ideal DAC, 24 bits)")
+        if dev.get("retention_escape"):
+            setup += (f"; retention: {100 * dev['retention_escape']:.3g} % of walls escape to a neighbour notch at "
+                      f"each whole-array write (transfer and rewrite rows; on-chip rows are read right after training)")
+        if dev.get("adc_per_column"):
+            setup += "; one ADC range per column"
     summary = [
         {"model": "float32 (off-chip Adam)", "acc": _pct(result["float_accuracy"]), "std": _pct(result["float_std"]),
          "paper": None},
@@ -118,8 +127,14 @@ def register(cli: click.Group) -> None:
     @click.option("--hw", "hw", metavar="SPEC",
                   help="Hardware spec (YAML path or shipped name): device conductances, variation, "
                        "write_transition, subarray rows, ADC bits. Default: Table VIII device, 8-bit ADC.")
+    @click.option("--crossbar", "crossbar", metavar="SPEC",
+                  help="Crossbar description (kind: crossbar, e.g. crossbar_dw_offset): device states (or r_min/r_max "
+                       "with bits), variation, retention, ADC bits/style/range/per, DAC bits, applied over --hw (or "
+                       "the Table VIII default). Fields the QNN cannot model (balanced_pair/bit_sliced encoding, "
+                       "drift, wire resistance, ...) are refused by name.")
     @format_option(choices=FORMATS)
-    def qnn_command(dataset: str, network: str, seeds: int, full: bool, hw: str | None, fmt: str) -> None:
+    def qnn_command(dataset: str, network: str, seeds: int, full: bool, hw: str | None, crossbar: str | None,
+                    fmt: str) -> None:
         """Accuracy of a quantised network on DW-MTJ crossbars (Dhull et al. Fig. 4, Tables VII, X).
 
         \b
@@ -140,6 +155,7 @@ def register(cli: click.Group) -> None:
           ppa accuracy qnn                          default run, under a minute
           ppa accuracy qnn --format json            one JSON object for scripts
           ppa accuracy qnn --hw dw_40nm --seeds 5   device numbers from a spec
+          ppa accuracy qnn --crossbar crossbar_dw_offset   device from a crossbar description
           ppa accuracy qnn --full --format markdown
 
         Accuracies are on scikit-learn's digits, not the paper's CIFAR-10, so compare trends with
@@ -153,5 +169,21 @@ def register(cli: click.Group) -> None:
             from ppa.spec import load_chip
 
             device = DwDeviceParams.from_chip(load_chip(hw))
+        from_crossbar = None
+        if crossbar:
+            from ppa.accuracy.bayes_mtj import CrossbarNotModelled
+            from ppa.errors import PpaError
+            from ppa.spec.crossbar import load_crossbar
+
+            xb = load_crossbar(crossbar)
+            try:
+                fields = DwDeviceParams.fields_from_crossbar(xb)
+            except CrossbarNotModelled as exc:
+                raise PpaError(f"not modelled by the QNN crossbar: {exc.message}", file=crossbar,
+                               field=exc.field) from None
+            device = (device or DwDeviceParams()).replace(**fields)
+            from_crossbar = {"spec": crossbar, "fields": DwDeviceParams.crossbar_fields_read(xb)}
         result = run_qnn(dataset=dataset, seeds=seeds, full=full, device=device, network=network)
+        if from_crossbar is not None:
+            result["device_from_crossbar"] = from_crossbar
         emit(render(result, fmt))

@@ -13,7 +13,7 @@ CATEGORY_HELP = ("Latency/energy categories follow Dhull Tables III/IV (adc, acc
 
 
 def cost_options(f):
-    """The options shared by estimate and compare: input activity, dataflow, off-chip memory, duty cycle."""
+    """The options shared by estimate and compare: input activity, weight sparsity, dataflow, off-chip memory, duty cycle."""
     f = click.option("--duty-cycle", type=click.FloatRange(min=0, max=1, min_open=True), default=None,
                      help="Share of powered time the chip computes; idle time adds leakage of cells that must keep "
                           "their weights (SRAM) [default: the spec's leakage.duty_cycle].")(f)
@@ -25,6 +25,10 @@ def cost_options(f):
     f = click.option("--activity", type=click.FloatRange(0, 1), default=None,
                      help="Input activity of every layer: the share of input bits that are 1 (bit-serial) or the "
                           "mean input level (analog) [default: the network's input_activity, else 0.5].")(f)
+    f = click.option("--sparsity", type=click.FloatRange(0, 1), default=None,
+                     help="Share of zero weights of every layer; saves energy only on a spec whose "
+                          "subarray.zero_skipping is cell or column_group [default: the network's weight_sparsity, "
+                          "else 0].")(f)
     return f
 
 
@@ -59,6 +63,12 @@ def _scale(images, epochs, images_per_epoch) -> tuple[int, str]:
 @click.argument("network", type=click.Path(dir_okay=False))
 @click.option("--hw", default="dw_40nm", show_default=True,
               help="Hardware spec: a YAML file or a shipped name (dw_40nm, sram_40nm, sram3b_40nm, pmac_40nm).")
+@click.option("--crossbar", "crossbar", metavar="SPEC", default=None,
+              help="Crossbar description (kind: crossbar) whose cost-relevant fields override the chip: adc.bits, "
+                   "dac.bits (-> precision.activation_bits), device states or r_min/r_max (dw_mtj conductances; "
+                   "rram/fefet levels and on/off range), weight_bits (bit-sliced kinds). Accuracy-only fields "
+                   "(variation, wires, ADC style/range) are listed as not applied; a field the device kind cannot "
+                   "take is refused by name.")
 @click.option("--mode", type=click.Choice(["inference", "training"]), default="inference", show_default=True,
               help="inference: forward pass only. training: forward, error back-propagation through the "
                    "transposable arrays, weight gradient and the once-per-batch weight update.")
@@ -77,7 +87,11 @@ def _scale(images, epochs, images_per_epoch) -> tuple[int, str]:
 @cost_options
 @uncertainty_options
 @format_option()
-def estimate_cmd(network, hw, mode, images, epochs, samples, mu_bits, input_shape, sequence_length, activity, dataflow,
+<<<<<<< HEAD
+def estimate_cmd(network, hw, mode, images, epochs, samples, mu_bits, input_shape, sequence_length, activity, sparsity, dataflow,
+=======
+def estimate_cmd(network, hw, crossbar, mode, images, epochs, samples, mu_bits, input_shape, sequence_length, activity, dataflow,
+>>>>>>> xbar2
                  no_offchip, duty_cycle, samples_mc, seed, fmt):
     """Per-layer area, latency and energy of NETWORK (YAML, NeuroSim NetWork.csv, ONNX or PyTorch) on one design.
 
@@ -90,10 +104,11 @@ def estimate_cmd(network, hw, mode, images, epochs, samples, mu_bits, input_shap
       ppa estimate networks/lenet5.yaml --hw pmac_40nm --samples 100     (BNN prediction cost)
       ppa estimate networks/vgg8.yaml --hw sram_40nm --activity 0.25 --dataflow pipelined
       ppa estimate networks/vgg8.yaml --mode training --uncertainty 1000  (median [p5, p95] per category)
+      ppa estimate networks/vgg8.yaml --hw dw_40nm --crossbar my_crossbar.yaml  (its ADC/DAC bits, device range)
 
     Values are per image unless --images/--epochs is given. Area is of the whole chip.
     """
-    from ppa.workload import load_network
+    from ppa.workload import load_network, with_weight_sparsity
     from ppa.spec import load_chip
 
     shape = None
@@ -107,6 +122,18 @@ def estimate_cmd(network, hw, mode, images, epochs, samples, mu_bits, input_shap
             raise click.BadParameter(f"sizes must be >= 1, got {input_shape!r}", param_hint="--input-shape")
     net = load_network(network, shape, sequence_length)
     chip = load_chip(hw)
+    xb_note = None
+    if crossbar:
+        from ppa.errors import PpaError
+        from ppa.spec.crossbar import ACCURACY_ONLY, CostNotModelled, apply_to_chip, load_crossbar
+
+        try:
+            chip, applied = apply_to_chip(chip, load_crossbar(crossbar))
+        except CostNotModelled as exc:
+            raise PpaError(f"no cost meaning on this chip's device ({chip.device.kind}): {exc.message}",
+                           file=crossbar, field=exc.field) from None
+        xb_note = (f"from crossbar {crossbar}: {', '.join(applied) or 'nothing'} applied; accuracy-only, not costed: "
+                   f"{', '.join(ACCURACY_ONLY)}")
     if chip.probabilistic:
         if samples_mc is not None:
             raise click.UsageError("--uncertainty applies to deterministic in-memory-computing designs, not to the "
@@ -119,7 +146,10 @@ def estimate_cmd(network, hw, mode, images, epochs, samples, mu_bits, input_shap
     from ppa.cost.estimate import estimate
     from ppa.report.tables import Column, render_table
 
-    est = estimate(net, chip, mode, activity=activity, dataflow=dataflow, offchip=not no_offchip, duty_cycle=duty_cycle)
+    if sparsity is not None:      # on the network itself, so the --uncertainty draws price it too
+        net = with_weight_sparsity(net, sparsity)
+    est = estimate(net, chip, mode, activity=activity, dataflow=dataflow, offchip=not no_offchip, duty_cycle=duty_cycle,
+                   sparsity=sparsity)
     scale, what = _scale(images, epochs, est.images_per_epoch)
     mc = None
     if samples_mc is not None:
@@ -130,6 +160,8 @@ def estimate_cmd(network, hw, mode, images, epochs, samples, mu_bits, input_shap
         out = est.to_dict(scale=float(scale)) if scale != 1 else est.to_dict()
         if mc is not None:
             out["uncertainty"] = mc.summary()
+        if xb_note is not None:
+            out["crossbar"] = {"spec": crossbar, "applied": applied}
         return emit(to_json(out))
     quantities = (("latency_s", "Latency (s)"), ("energy_j", "Energy (J)"))
     parts = []
@@ -146,7 +178,7 @@ def estimate_cmd(network, hw, mode, images, epochs, samples, mu_bits, input_shap
             notes = [f"pipelined: the total is the steady-state time per image (slowest stage); stages sum to "
                      f"{float(wide.to_numpy().sum()):.4g} s"] + est.notes
         parts.append(render_table(records, cols, fmt, title=f"{label} of {est.network} on {est.hardware}, {mode}, {what}",
-                                  notes=notes if fmt == "table" else []))
+                                  notes=(notes + ([xb_note] if xb_note else [])) if fmt == "table" else []))
     area = [{"category": k, "area_m2": v, "area_mm2": v * 1e6} for k, v in est.area_m2.items()]
     parts.append(render_table(area, [Column("category", numeric=False), Column("area_m2", "area (m^2)"), Column("area_mm2", "area (mm^2)")],
                               fmt, title="Chip area", notes=[CATEGORY_HELP] if fmt == "table" else []))
@@ -191,7 +223,7 @@ def _interval_tables(mc, scale: float, what: str, fmt: str) -> str:
 @cost_options
 @uncertainty_options
 @format_option()
-def compare_cmd(network, hws, mode, images, activity, dataflow, no_offchip, duty_cycle, samples_mc, seed, fmt):
+def compare_cmd(network, hws, mode, images, activity, sparsity, dataflow, no_offchip, duty_cycle, samples_mc, seed, fmt):
     """Side-by-side totals of NETWORK on several designs, with ratios (Dhull Table VI).
 
     \b
@@ -205,14 +237,16 @@ def compare_cmd(network, hws, mode, images, activity, dataflow, no_offchip, duty
     leaves it out; `total` columns add buffer, interconnect, off-chip traffic and leakage.
     """
     from ppa.explore.compare import compare
-    from ppa.workload import load_network
+    from ppa.workload import load_network, with_weight_sparsity
     from ppa.report.tables import Column, render_table
     from ppa.spec import load_chip
 
     net = load_network(network)
+    if sparsity is not None:      # on the network itself, so the --uncertainty draws price it too
+        net = with_weight_sparsity(net, sparsity)
     chips = [load_chip(h) for h in hws]
     cmp = compare(net, chips, mode, images, activity=activity, dataflow=dataflow, offchip=not no_offchip,
-                  duty_cycle=duty_cycle)
+                  duty_cycle=duty_cycle, sparsity=sparsity)
     rows = cmp.rows()
     mc = None
     if samples_mc is not None:

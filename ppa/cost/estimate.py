@@ -194,16 +194,25 @@ def price_layers(a: Activity, g: Geometry, pr: Prices, chip: Chip, htree_bit_ene
     # random data bits toggle a wire with probability 2a(1 - a): 1/2 at the calibration point
     r_toggle = 4.0 * a_in * (1.0 - a_in)
     adder_e, register_e = pr.shift_add.adder.add_energy, pr.shift_add.register.write_energy
-    fwd_adds = a.fwd_conversions + a.fwd_tree_adds
-    bwd_adds = a.bwd_conversions + a.bwd_tree_adds
     offchip_bits = a.offchip_bits + a.train_offchip_bits
+    # zero weights the subarray skips: a skipped cell draws no read current (cell read and the front end's
+    # share of it); with column_group skipping a column read holding only zeros is neither converted nor
+    # shift-added. Row drives, the remaining conversions, registers and every latency (fixed schedule) stay.
+    skipping = getattr(chip.subarray, "zero_skipping", "none")
+    density = 1.0 - np.asarray(a.zero_weights) if skipping != "none" else 1.0
+    keep_f = 1.0 - np.asarray(a.fwd_zero_columns) if skipping == "column_group" else 1.0
+    keep_b = 1.0 - np.asarray(a.bwd_zero_columns) if skipping == "column_group" else 1.0
+    fwd_conv, bwd_conv = a.fwd_conversions * keep_f, a.bwd_conversions * keep_b
+    fwd_adds = fwd_conv + a.fwd_tree_adds
+    bwd_adds = bwd_conv + a.bwd_tree_adds
     energy = {
-        "synaptic_array": (a.fwd_cell_reads * r_read + a.bwd_cell_reads) * pr.cell_read_energy
+        "synaptic_array": (a.fwd_cell_reads * r_read + a.bwd_cell_reads) * density * pr.cell_read_energy
         + (a.fwd_row_drives * r + a.bwd_row_drives) * pr.row_drive_energy
         + a.fwd_noise_reads * pr.noise_read_energy,
-        "adc": a.fwd_conversions * pr.adc.convert_energy_at(r) + a.bwd_conversions * adc_t.convert_energy,
-        "readout": (a.fwd_conversions + a.bwd_conversions) * pr.readout_conversion_energy
-        + (a.fwd_cell_reads + a.bwd_cell_reads) * pr.readout_cell_energy + a.fwd_noise_reads * pr.readout_noise_energy,
+        "adc": fwd_conv * pr.adc.convert_energy_at(r) + bwd_conv * adc_t.convert_energy,
+        "readout": (fwd_conv + bwd_conv) * pr.readout_conversion_energy
+        + (a.fwd_cell_reads + a.bwd_cell_reads) * density * pr.readout_cell_energy
+        + a.fwd_noise_reads * pr.readout_noise_energy,
         # adds, plus carrying each partial sum over the PE H-tree to its adder tree; per-weight gradient
         # accumulation is a read-modify-write of the gradient word in on-chip storage
         "accumulation": fwd_adds * (adder_e * r + register_e) + bwd_adds * (adder_e + register_e)
@@ -392,6 +401,7 @@ class Estimate:
     dataflow: str = "layer_by_layer"
     activity: float | None = None       # the --activity override, None when the network's own values apply
     interval_s: float | None = None     # pipelined: steady-state time per image (the slowest stage)
+    sparsity: float | None = None       # the --sparsity override, None when the network's own values apply
 
     @cached_property
     def table(self) -> "pd.DataFrame":
@@ -479,7 +489,7 @@ class Estimate:
         key = "per_image" if scale == 1.0 else "run"
         out = {
             "network": self.network, "hardware": self.hardware, "mode": self.mode,
-            "dataflow": self.dataflow, "activity": self.activity,
+            "dataflow": self.dataflow, "activity": self.activity, "sparsity": self.sparsity,
             "area_m2": dict(self.area_m2),
             "per_image": {"latency_s": self.totals("latency_s"), "energy_j": self.totals("energy_j")},
             "paper_categories_per_image": {
@@ -506,14 +516,15 @@ def check_mode(chip: Chip, mode: str) -> None:
 
 def estimate(network: Network, chip: Chip, mode: Mode = "inference", samples: int | None = None, *,
              activity: float | None = None, dataflow: Dataflow | None = None, offchip: bool = True,
-             duty_cycle: float | None = None) -> Estimate:
+             duty_cycle: float | None = None, sparsity: float | None = None) -> Estimate:
     """Estimate per-layer, per-image latency and energy and the chip area of `network` on `chip`.
 
     `samples` makes it one BNN prediction on a probabilistic chip: every layer but the first is read `samples`
     times with its Bayes-MTJ noise sources (SAND2022-13142 Sec. 3.0.3); without it the chip runs a plain DNN.
     `activity` overrides every layer's input activity (share of 1-bits / mean input level, default 0.5);
     `dataflow` overrides the spec's schedule; `offchip=False` leaves the DRAM traffic out; `duty_cycle`
-    overrides `leakage.duty_cycle` (share of powered time spent computing)."""
+    overrides `leakage.duty_cycle` (share of powered time spent computing); `sparsity` overrides every layer's
+    share of zero weights (priced only where `subarray.zero_skipping` is not none)."""
     check_estimate_arguments(network, chip)
     check_mode(chip, mode)
     if samples is not None:
@@ -527,6 +538,8 @@ def estimate(network: Network, chip: Chip, mode: Mode = "inference", samples: in
     source = getattr(chip, "_source_path", None)
     if activity is not None and not 0.0 <= activity <= 1.0:
         raise PpaError(f"activity must be a fraction between 0 and 1, got {activity}", field="activity")
+    if sparsity is not None and not 0.0 <= sparsity <= 1.0:
+        raise PpaError(f"sparsity must be a fraction between 0 and 1, got {sparsity}", field="weight_sparsity")
     if duty_cycle is not None and not 0.0 < duty_cycle <= 1.0:
         raise PpaError(f"duty cycle must be in (0, 1], got {duty_cycle}", field="leakage.duty_cycle")
     updates = {}
@@ -549,7 +562,7 @@ def estimate(network: Network, chip: Chip, mode: Mode = "inference", samples: in
                        "the backward pass): use layer_by_layer", file=source, field="dataflow.schedule")
     dynamic_in_arrays = chip.vector_unit.dynamic_matmul == "array"
     training = mode == "training"
-    shapes = LayerShapes.from_network(network, samples, dynamic_in_arrays, activity=activity)
+    shapes = LayerShapes.from_network(network, samples, dynamic_in_arrays, activity=activity, sparsity=sparsity)
     if not shapes.names:
         raise PpaError("the network has no conv or fc layer to map", file=network.source or None)
     geometry = Geometry.from_chip(chip)
@@ -636,7 +649,7 @@ def estimate(network: Network, chip: Chip, mode: Mode = "inference", samples: in
         if endurance is not None:        # every operand cell is rewritten once per image
             resources["lifetime_images"] = float(endurance)
     return Estimate(network.name, chip.name, mode, rows, area, resources, chip.training.images_per_epoch,
-                    notes, samples, schedule, activity, interval)
+                    notes, samples, schedule, activity, interval, sparsity)
 
 
 def stored_weight_bits(device) -> float:

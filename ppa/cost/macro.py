@@ -185,8 +185,16 @@ def price_point(m: Macro, point: OperatingPoint | None = None) -> MacroPoint:
         raise PpaError(f"merge.columns {m.merge.columns} must divide the columns and not exceed the "
                        f"{cols_per_weight} bit-columns of one weight", file=getattr(m, "_source_path", None),
                        field="merge.columns")
-    steps = bx if m.input.kind == "bit_serial" else 1
+    steps = (max(1, bx - 1) if m.input.ternary else bx) if m.input.kind == "bit_serial" else 1
     phases = point.phases
+    # two-phase operation splits the input bits over two integrate-and-convert phases, ceil(n/2) then floor(n/2)
+    # (AccelForge neurram helper bits2phase_2phase); each input bit is pulsed once, so the wordline and input-pulse
+    # energies grow with the bits, not the phases (as NeuRRAM's published breakdown does: 7.2-7.4 fJ of wordline
+    # switching per device and magnitude bit at one and at two phases)
+    phase_bits = [steps] if phases == 1 else [-(-steps // 2), steps // 2]
+    # accumulating input bits in the integrator weights the k-th bit of a phase by integrating its sample 2^k times
+    # (AccelForge neurram model: "integrate 2^k times for the k-th input bit"), 2^b - 1 integrations per phase
+    integrations = sum(2 ** b - 1 for b in phase_bits) if m.merge.input_bits else steps * phases
     signals = cols // m.merge.columns
     # two-phase operation (positive, then negative inputs) converts each phase (NeuRRAM's throughput says so)
     conversions = signals * phases if m.merge.input_bits else signals * steps * phases
@@ -200,11 +208,15 @@ def price_point(m: Macro, point: OperatingPoint | None = None) -> MacroPoint:
 
     # --- inputs: row DACs (multi-level) or digital wordline pulses (bit-serial), C V^2 of the row line
     wl_cap_per_cell = tech.wordline_energy / 128 / v_nom ** 2        # tech: ~40 fF over 128 cells
+    if cell.line_capacitance is not None:                               # published device load per cell on a line
+        wl_cap_per_cell = cell.line_capacitance
+    c_drv = cell.line_driver_capacitance or 0.0
     if cell.kind in CHARGE_CELLS or cell.kind == "c2c":
         pitch = math.sqrt(COMPUTE_SRAM_CELL_FACTOR * cell_area_6t + CHARGE_CAPACITOR_AREA)
     else:
         pitch = math.sqrt(cell.area) if cell.area else pitch_6t * math.sqrt(COMPUTE_SRAM_CELL_FACTOR)
     c_wl, t_wl = _line(tech, cols, pitch, wl_cap_per_cell)
+    c_wl += c_drv
     if m.input.kind == "dac":
         # a multi-level DAC drives the row's compute capacitors (C-2C ladders) and must settle to B_x bits
         c_load = cols * (cell.capacitance or CHARGE_CELL_CAPACITANCE) if cell.kind in CHARGE_CELLS else 0.0
@@ -216,7 +228,7 @@ def price_point(m: Macro, point: OperatingPoint | None = None) -> MacroPoint:
     elif cell.kind in RESISTIVE_CELLS:
         # access-transistor wordlines switched between the published low and high levels: C V_high dV, on and off
         vh, vl = cell.wordline_high or v, cell.wordline_low or 0.0
-        energy["wordline"] = driven * steps * phases * c_wl * vh * (vh - vl)
+        energy["wordline"] = driven * steps * c_wl * vh * (vh - vl)
         area["dac"] = driven * RowDac.from_spec(tech).area * 0.25        # pulse driver, ~1/4 of an 8-bit DAC
     else:
         energy["wordline"] = driven * steps * phases * INPUT_ACTIVITY * c_wl * v ** 2
@@ -237,17 +249,25 @@ def price_point(m: Macro, point: OperatingPoint | None = None) -> MacroPoint:
                                                + t_line - 0.69 * DRIVER_RESISTANCE * c_line)
         i_col_max, t_int = 0.0, 0.0
     elif cell.kind in RESISTIVE_CELLS:
+        ro_voltage_mode = m.readout is not None and m.readout.kind == "integrator" and m.readout.mode == "voltage"
         g_on = 1.0 / cell.resistance_on
         g_off = g_on / (cell.on_off_ratio or 10.0)
         g_mean = 0.5 * (g_on + g_off)
         t_int = m.timing.integrate or 10e-9
         t_pulse = cell.read_pulse or t_int
         vr = cell.read_voltage
-        # half the input bits are ones (INPUT_ACTIVITY); each driven cell conducts V_read^2 G for its pulse, once per
-        # input bit whatever the phases (a positive input pulses in the first phase, a negative one in the second)
-        energy["cells"] = driven * cols * INPUT_ACTIVITY * vr ** 2 * g_mean * t_pulse * steps
+        if cell.read_pulse is None and ro_voltage_mode:
+            # voltage-mode sensing: the output line floats and the input pulse lasts until it settles to the
+            # output bits through the column's devices, tau = C_line / sum(G) (single pole, Razavi Sec. 10.1)
+            c_col, _ = _line(tech, driven, pitch, wl_cap_per_cell)
+            t_pulse = float(settling_time(adc_bits, (c_col + c_drv) / (driven * g_mean)))
+        # half the input bits are ones (INPUT_ACTIVITY); each driven cell conducts V_read^2 G for its pulse, and the
+        # pulse driver charges its input line (the devices' load over the columns) to V_read: C V_read^2 per pulse
+        c_in, _ = _line(tech, cols, pitch, wl_cap_per_cell)
+        energy["cells"] = (driven * cols * INPUT_ACTIVITY * vr ** 2 * g_mean * t_pulse * steps
+                           + driven * INPUT_ACTIVITY * (c_in + c_drv) * vr ** 2 * steps)
         area["cells"] = rows * cols * (cell.area or COMPUTE_SRAM_CELL_FACTOR * cell_area_6t)
-        latency["bitline"] = steps * phases * t_int
+        latency["bitline"] = integrations * t_int
         i_col_max = driven * vr * g_on
     else:   # digital CIM: a NOR/AND per cell per input bit, then an adder tree per column
         gate = tech.full_adder_energy / 4.0
@@ -271,7 +291,7 @@ def price_point(m: Macro, point: OperatingPoint | None = None) -> MacroPoint:
             else:
                 charge = 0.5 * i_col_max * INPUT_ACTIVITY * window
             per_step = fe.integrate_energy(charge, window)
-            energy["readout"] = float(signals * steps * phases * per_step + conversions * fe.reset_energy())
+            energy["readout"] = float(signals * integrations * per_step + conversions * fe.reset_energy())
         else:
             window = max(float(fe.settle_time(adc_bits)), t_int)
             energy["readout"] = float(conversions * fe.convert_energy(0.5 * i_col_max * INPUT_ACTIVITY, window))
@@ -281,7 +301,22 @@ def price_point(m: Macro, point: OperatingPoint | None = None) -> MacroPoint:
         energy["readout"] = float(conversions * (tech.wire_capacitance * pitch * driven) * v ** 2)
 
     # --- conversion
-    if m.adc.kind != "none":
+    if m.adc.kind == "integrator":
+        fe = make_readout(ro, tech, driven, vdd=va, bits=adc_bits)
+        if not isinstance(fe, ChargeIntegrator):
+            raise PpaError("adc.kind integrator converts on the readout's integrator: set readout.kind integrator",
+                           file=getattr(m, "_source_path", None), field="adc.kind")
+        t_bit = m.timing.adc_bit_cycle or float(fe.settle_time(adc_bits))
+        # per output bit: the OTA held on for one bit cycle while a half-scale charge step lands on C_int, and one
+        # latched comparison (Johns & Martin Ch. 10 for the integrator; the node's StrongARM latch energy)
+        per_bit = fe.integrate_energy(0.5 * fe.full_scale_charge, t_bit) + tech.comparator_energy * es_a
+        # a later phase reads only the bits the earlier phases' inputs did not cover (variable precision, AccelForge
+        # neurram helper phase_out_bits: max(B_out - bits of the earlier phases, 0))
+        bit_steps = sum(max(adc_bits - sum(phase_bits[:i]), 1) for i in range(len(phase_bits)))
+        energy["adc"] = float(signals * bit_steps * per_bit)
+        area["adc"] = float(signals * tech.comparator_area)
+        latency["adc"] = (bit_steps + len(phase_bits)) * t_bit       # + one sample / inter-phase step per phase
+    elif m.adc.kind != "none":
         adc = _adc(m, tech, adc_bits)
         n_adc = -(-signals // m.adc.columns_per_adc)
         energy["adc"] = float(conversions * adc.convert_energy * es_a)

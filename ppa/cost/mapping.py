@@ -98,17 +98,19 @@ class LayerShapes:
     last: np.ndarray | None = None    # True for the last MVM layer (its output leaves the chip)
     groups: np.ndarray | None = None  # conv groups / attention heads (None: all 1); see grouped_equivalent
     dynamic: np.ndarray | None = None  # True for an activation operand written into arrays (dynamic_matmul: array)
+    sparsity: np.ndarray | float = 0.0   # share of zero weights (priced only where the subarray skips zeros)
 
     @classmethod
     def from_network(cls, net: Network, samples: int | None = None, dynamic_in_arrays: bool = False,
-                     activity: float | None = None) -> "LayerShapes":
+                     activity: float | None = None, sparsity: float | None = None) -> "LayerShapes":
         """The layers of `net`; with `samples`, a BNN whose layers but the first are sampled `samples` times.
 
         The first layer stays deterministic, computed once and reused by every sample (SAND2022-13142 Sec. 3.0.3).
         With `dynamic_in_arrays` the activation-by-activation matmuls are mapped too (their operand written first).
         A layer on a sequence of T tokens enters as a map of side sqrt(T), so that W*W positions and
         in_size^2 inputs per channel are T, as the counting below expects.
-        `activity` overrides every layer's input activity (CLI --activity; else the network's, else 0.5)."""
+        `activity` overrides every layer's input activity (CLI --activity; else the network's, else 0.5);
+        `sparsity` every layer's share of zero weights (CLI --sparsity; else the network's, else 0)."""
         kinds = MVM_KINDS + (("matmul",) if dynamic_in_arrays else ())
         layers = [la for la in net.layers if la.kind in kinds]
         first = np.arange(len(layers)) == 0
@@ -118,6 +120,11 @@ class LayerShapes:
         default = 0.5 if default is None else default
         acts = [activity if activity is not None else (default if getattr(la, "input_activity", None) is None else la.input_activity)
                 for la in layers]
+        zero = getattr(net, "weight_sparsity", None)
+        zero = 0.0 if zero is None else zero
+        # an activation operand written into arrays (matmul) has no stationary weights to be sparse
+        sparse = [0.0 if la.kind == "matmul" else sparsity if sparsity is not None
+                  else (zero if getattr(la, "weight_sparsity", None) is None else la.weight_sparsity) for la in layers]
         return cls(
             names=tuple(la.name for la in layers),
             kernel=np.array([la.kernel for la in layers], dtype=np.float64),
@@ -134,6 +141,7 @@ class LayerShapes:
             last=np.arange(len(layers)) == len(layers) - 1,
             groups=np.array([la.groups for la in layers], dtype=np.float64),
             dynamic=np.array([la.kind == "matmul" for la in layers], dtype=bool),
+            sparsity=np.array(sparse, dtype=np.float64),
         )
 
 
@@ -177,6 +185,10 @@ class Activity:
     train_offchip_bits: np.ndarray | float = 0.0   # training: stored activations, gradient and weight write-back
     fwd_adc_cycles: np.ndarray | None = None   # column groups each ADC converts per step (None: columns_per_adc)
     bwd_adc_cycles: np.ndarray | None = None   # the same on the transposed (row) edge
+    # weight sparsity (priced only where the subarray skips zeros; defaults: dense)
+    zero_weights: np.ndarray | float = 0.0       # share of the layer's weights that are zero
+    fwd_zero_columns: np.ndarray | float = 0.0   # share of forward conversions whose column read holds only zeros
+    bwd_zero_columns: np.ndarray | float = 0.0   # the same for the transposed read's rows
 
     def select(self, training: bool) -> "Activity":
         """Zero the training-only actions for an inference estimate."""
@@ -240,6 +252,13 @@ def count_actions(shapes: LayerShapes, g: Geometry) -> Activity:
     used_rows = np.minimum(D * per_subarray, g.rows)
     bwd_adc_cycles = np.minimum(cpa_t, np.ceil(used_rows / np.ceil(g.rows / cpa_t)))
 
+    # zero weights placed independently (unstructured sparsity s): a converted column of n cells holds only zeros
+    # with probability s^n (forward: the rows of one read; backward: the error-driven columns per row group)
+    s = np.asarray(shapes.sparsity, dtype=np.float64)
+    all_zero = lambda n: np.where(s > 0.0, s ** np.maximum(n, 1.0), 0.0)   # noqa: E731
+    fwd_zero_columns = all_zero(rows_per_read)
+    bwd_zero_columns = np.where(train, all_zero(N * cpw / t_col_groups), 0.0)
+
     # weight gradient dL/dW = sum over positions of x_unrolled (K*K*D) outer delta (N)
     wg_macs = P * weights
     in_bits = shapes.in_size**2 * D * g.activation_bits * shapes.passes
@@ -277,6 +296,8 @@ def count_actions(shapes: LayerShapes, g: Geometry) -> Activity:
         fwd_activity=np.broadcast_to(shapes.activity, np.shape(D)) if np.ndim(shapes.activity) else shapes.activity,
         offchip_bits=offchip_bits, train_offchip_bits=stored_activations,
         fwd_adc_cycles=fwd_adc_cycles, bwd_adc_cycles=bwd_adc_cycles,
+        zero_weights=np.broadcast_to(s, np.shape(D)) if np.ndim(s) else s,
+        fwd_zero_columns=fwd_zero_columns, bwd_zero_columns=bwd_zero_columns,
     ))
     # an operand written into arrays (dynamic_matmul: array) has no weights to write back
     stationary = True if shapes.dynamic is None else ~shapes.dynamic
@@ -288,7 +309,8 @@ def count_actions(shapes: LayerShapes, g: Geometry) -> Activity:
 # --- grouped convolution, attention heads, and activation operands written into arrays -------------------
 
 _PER_STEP = ("fwd_steps", "bwd_steps", "fwd_tree_depth", "bwd_tree_depth", "row_groups", "update_row_steps", "rows_per_read",
-             "fwd_adc_cycles", "bwd_adc_cycles", "fwd_activity")    # per step, or intensive: copies run in parallel
+             "fwd_adc_cycles", "bwd_adc_cycles", "fwd_activity", "zero_weights", "fwd_zero_columns",
+             "bwd_zero_columns")    # per step, or intensive: copies run in parallel
 _PER_WEIGHT = ("weights", "wg_macs", "grad_accum_adds", "update_cell_writes")
 
 

@@ -380,6 +380,9 @@ class Subarray(Strict):
     reference_columns: whole(0, 65535) = 1
     rows_per_dac: ArraySide = 1       # rows sharing one DAC, set in turn (1: a driver per row, Dhull)
     dac_time: bounded("s", 0.0, 1e-3, low_open=False) = 0.0   # time to set one row level
+    # zero weights the array can skip (docs/cost_model.md): none; cell (a zero cell is not read: no read current);
+    # column_group (also a column read holding only zeros is not converted, Yue et al. ISSCC 2021 block-wise skipping)
+    zero_skipping: Literal["none", "cell", "column_group"] = "none"
 
     @model_validator(mode="after")
     def _sharing_fits(self) -> "Subarray":

@@ -216,4 +216,79 @@ def load_crossbar(path: str | Path) -> CrossbarSpec:
 
 
 __all__ = ["Adc", "CrossbarSpec", "Dac", "Device", "Noise", "Retention", "Variation", "Wires", "crossbar_from_dict",
-           "load_crossbar"]
+           "load_crossbar", "apply_to_chip", "CostNotModelled", "ACCURACY_ONLY"]
+
+
+class CostNotModelled(ValueError):
+    """A crossbar-description field with cost meaning the chip's device kind cannot take (`field`: dotted path)."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+#: Fields of a crossbar description with no cost meaning (accuracy only): listed as not applied, never refused.
+ACCURACY_ONLY = ("variation", "wires.segment_resistance", "dac.full_scale", "adc.style", "adc.range", "adc.per",
+                 "device.clip_to_range", "device.retention")
+
+
+def _range_fields(d: Device) -> list[str]:
+    if d.states is not None:
+        return ["device.states"]
+    return ["device.r_min", "device.r_max"] + (["device.bits"] if d.bits is not None else [])
+
+
+def apply_to_chip(chip: Any, spec: CrossbarSpec) -> tuple[Any, list[str]]:
+    """The chip (ppa.spec.Chip) with a crossbar description's cost-relevant fields applied, and their dotted names.
+
+    ADC bits -> adc.bits; DAC bits -> precision.activation_bits (the input resolution; bit planes when bit-serial);
+    device states or r_min/r_max -> the device's conductances (dw_mtj), levels and resistance_on/on_off_ratio (rram)
+    or conductance_max/on_off_ratio (fefet), weight_bits -> device.weight_bits of bit-sliced kinds. Raises
+    CostNotModelled naming the first cost-relevant field this device kind cannot take."""
+    data = chip.model_dump()
+    dev = data["device"]
+    kind = dev.get("kind")
+    applied: list[str] = []
+    if spec.encoding != "offset":
+        raise CostNotModelled("encoding", f"{spec.encoding}: the cost model places one device per weight (slice) "
+                                          "against a reference column; a device pair per weight is not costed")
+    d = spec.device
+    if d.states is not None or d.r_min is not None:
+        name = "device.states" if d.states is not None else "device.r_min"
+        levels = spec.levels
+        g = list(d.states) if d.states is not None else [d.g_min + (d.g_max - d.g_min) * i / (levels - 1)
+                                                         for i in range(levels)]
+        if kind == "dw_mtj":
+            dev["conductances"] = g
+            applied += _range_fields(d)
+        elif kind in ("rram", "fefet"):
+            steps = [b - a for a, b in zip(g, g[1:])]
+            if max(steps) - min(steps) > 1e-6 * max(steps):
+                raise CostNotModelled(name, f"{kind} levels are evenly spaced from G_off to G_on; these states are not")
+            if kind == "rram":
+                dev["resistance_on"] = 1.0 / g[-1]
+            else:
+                dev["conductance_max"] = g[-1]
+            dev["on_off_ratio"] = g[-1] / g[0]
+            dev["levels"] = levels
+            applied += _range_fields(d)
+        else:
+            raise CostNotModelled(name, f"a {kind} device's read energy does not follow a conductance range "
+                                        "(binary or SRAM cell): drop the device range for the cost estimate")
+    if spec.weight_bits is not None and kind in ("rram", "fefet", "sot_mram", "stt_mram"):
+        dev["weight_bits"] = spec.weight_bits
+        applied.append("weight_bits")
+    if spec.adc.bits is not None:
+        data["adc"]["bits"] = spec.adc.bits
+        applied.append("adc.bits")
+    if spec.dac.bits is not None:
+        data["precision"]["activation_bits"] = spec.dac.bits
+        applied.append("dac.bits")
+    try:
+        new = type(chip).model_validate(data, context={"feature_size": chip.technology.feature_size})
+    except ValidationError as err:
+        first = err.errors()[0]
+        raise PpaError(f"{first['msg'].removeprefix('Value error, ')} (at {'.'.join(map(str, first['loc']))}, "
+                       f"after applying the crossbar description)") from None
+    return new, applied

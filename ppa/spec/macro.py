@@ -46,6 +46,8 @@ class MacroCell(Strict):
     wordline_high: Voltage | None = None                  # resistive cells: access gate swing
     wordline_low: Voltage | None = None
     area: CellArea | None = None                    # published cell area, if stated
+    line_capacitance: Capacitance | None = None     # published device load each cell puts on a row/column line
+    line_driver_capacitance: Capacitance | None = None   # published line driver's own load
 
 
 class MacroInput(Strict):
@@ -53,6 +55,9 @@ class MacroInput(Strict):
     multi-level step)."""
 
     kind: Literal["bit_serial", "dac"] = "bit_serial"
+    # ternary pulses (+V, 0, -V): the sign rides on the pulse polarity, so a signed B-bit input takes B - 1
+    # magnitude steps (Wan et al. Nature 2022: "N-bit inputs are supplied one bit at a time as ternary values")
+    ternary: bool = False
 
 
 class Merge(Strict):
@@ -67,7 +72,9 @@ class Merge(Strict):
 class MacroAdc(Strict):
     """Column converter; `kind: none` for digital CIM (adder tree instead)."""
 
-    kind: Literal["sar", "flash", "sense_amp", "none"] = "sar"
+    # integrator: the readout's own integrator converts by binary search, one comparison and one charge step
+    # on C_int per output bit (NeuRRAM's neuron; no capacitor DAC, energy linear in bits)
+    kind: Literal["sar", "flash", "sense_amp", "integrator", "none"] = "sar"
     bits: Annotated[int, Field(ge=1, le=16)] | None = None   # default: the operating point's output bits
     columns_per_adc: PosInt = 1                              # signals (after merging) sharing one converter
 
@@ -129,6 +136,8 @@ class Macro(Strict):
             raise ValueError("adc.kind none is digital CIM: it needs cell.kind sram_digital")
         if self.cell.kind == "sram_digital" and self.adc.kind != "none":
             raise ValueError("digital CIM (cell.kind sram_digital) has an adder tree, not an ADC: set adc.kind none")
+        if self.adc.kind == "integrator" and (self.readout is None or self.readout.kind != "integrator"):
+            raise ValueError("adc.kind integrator converts on the readout's integrator: set readout.kind integrator")
         if self.cell.kind in RESISTIVE_CELLS and (self.cell.read_voltage is None or self.cell.resistance_on is None):
             raise ValueError(f"cell.kind {self.cell.kind} needs read_voltage and resistance_on")
         if self.merge.input_bits and (self.readout is None or self.readout.kind != "integrator"):

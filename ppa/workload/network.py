@@ -51,6 +51,7 @@ class Layer:
     bias: bool = field(default=False, compare=False)
     extra_params: int = field(default=0, compare=False)
     input_activity: float | None = None   # share of input bits that are 1 (bit-serial) / mean input level (analog)
+    weight_sparsity: float | None = None  # share of zero weights (priced only where the subarray skips zeros)
 
     @property
     def out_size(self) -> int:
@@ -111,6 +112,7 @@ class Network:
     notes: str = ""
     source: str = field(default="", compare=False)
     input_activity: float | None = None   # default input activity of every layer (None: 0.5)
+    weight_sparsity: float | None = None  # default share of zero weights of every layer (None: 0)
 
     @property
     def mvm_layers(self) -> tuple[Layer, ...]:
@@ -142,6 +144,14 @@ MAX_FEATURES = 100_000_000   # inputs of an fc layer (a flattened map)
 MAX_TOKENS = 10_000_000      # sequence length
 
 
+def with_weight_sparsity(net: Network, sparsity: float) -> Network:
+    """`net` with every layer's share of zero weights set to `sparsity` (the CLI's --sparsity)."""
+    if isinstance(sparsity, bool) or not 0.0 <= float(sparsity) <= 1.0:
+        raise PpaError(f"sparsity must be a fraction between 0 and 1, got {sparsity!r}", field="weight_sparsity")
+    return replace(net, weight_sparsity=float(sparsity),
+                   layers=tuple(replace(la, weight_sparsity=None) for la in net.layers))
+
+
 def shape_problem(layer: Layer) -> tuple[str, str] | None:
     """(field, message) of the first impossible or absurd size of a layer, else None; every reader calls it."""
     fc = layer.kind == "fc"
@@ -169,8 +179,8 @@ def shape_problem(layer: Layer) -> tuple[str, str] | None:
 
 _LAYER_FIELDS = {
     "conv": {"name", "type", "out_channels", "kernel", "stride", "padding", "in_channels", "in_size", "input_from",
-             "groups", "dilation", "bias", "batchnorm", "input_activity"},
-    "fc": {"name", "type", "out_features", "in_features", "input_from", "bias", "input_activity"},
+             "groups", "dilation", "bias", "batchnorm", "input_activity", "weight_sparsity"},
+    "fc": {"name", "type", "out_features", "in_features", "input_from", "bias", "input_activity", "weight_sparsity"},
     "pool": {"name", "type", "kernel", "stride", "op", "global", "padding", "input_from"},
     "add": {"name", "type", "input_from", "skip"},
     "matmul": {"name", "type", "a", "b", "heads", "transpose_b"},
@@ -181,7 +191,8 @@ _LAYER_FIELDS = {
     "tokens": {"name", "type", "extra_tokens", "position_embedding", "input_from"},
     "token_pool": {"name", "type", "op", "input_from"},
 }
-_TOP_FIELDS = {"name", "dataset", "input", "sequence_length", "layers", "notes", "source", "input_activity"}
+_TOP_FIELDS = {"name", "dataset", "input", "sequence_length", "layers", "notes", "source", "input_activity",
+               "weight_sparsity"}
 
 
 @dataclass(frozen=True)
@@ -299,13 +310,16 @@ def network_from_document(doc: Document, sequence_length: int | None = None) -> 
             raise doc.error(loc + (key,), problem[1])
         if "input_activity" in spec:
             layer = replace(layer, input_activity=_fraction(doc, loc + ("input_activity",), spec["input_activity"]))
+        if "weight_sparsity" in spec:
+            layer = replace(layer, weight_sparsity=_fraction(doc, loc + ("weight_sparsity",), spec["weight_sparsity"]))
         if layer.name in outputs:
             raise doc.error(loc + ("name",), f"layer name {layer.name!r} is used twice")
         outputs[layer.name] = cur
         layers.append(layer)
     activity = _fraction(doc, ("input_activity",), data["input_activity"]) if "input_activity" in data else None
+    sparsity = _fraction(doc, ("weight_sparsity",), data["weight_sparsity"]) if "weight_sparsity" in data else None
     return Network(str(data.get("name", doc.path.stem)), tuple(layers), str(data.get("dataset", "")), input_shape,
-                   str(data.get("notes", "")), str(doc.path), activity)
+                   str(data.get("notes", "")), str(doc.path), activity, sparsity)
 
 
 def _need_map(doc, loc, kind, cur: _Shape) -> None:
