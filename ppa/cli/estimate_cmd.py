@@ -87,12 +87,8 @@ def _scale(images, epochs, images_per_epoch) -> tuple[int, str]:
 @cost_options
 @uncertainty_options
 @format_option()
-<<<<<<< HEAD
-def estimate_cmd(network, hw, mode, images, epochs, samples, mu_bits, input_shape, sequence_length, activity, sparsity, dataflow,
-=======
-def estimate_cmd(network, hw, crossbar, mode, images, epochs, samples, mu_bits, input_shape, sequence_length, activity, dataflow,
->>>>>>> xbar2
-                 no_offchip, duty_cycle, samples_mc, seed, fmt):
+def estimate_cmd(network, hw, crossbar, mode, images, epochs, samples, mu_bits, input_shape, sequence_length, activity,
+                 sparsity, dataflow, no_offchip, duty_cycle, samples_mc, seed, fmt):
     """Per-layer area, latency and energy of NETWORK (YAML, NeuroSim NetWork.csv, ONNX or PyTorch) on one design.
 
     \b
