@@ -81,3 +81,120 @@ def test_cli_joint_sweep_and_report(fake_model, tmp_path):
     run = CliRunner().invoke(main, ["report", "sweep", "--results", str(out), "--format", "markdown", "-o", str(report)])
     assert run.exit_code == 0, run.output
     assert "accuracy (%)" in report.read_text()
+
+
+# ---------------------------------------------------------------- --accuracy bnn: probabilistic designs
+
+PMAC_GRID = Grid(["pmac_40nm"], {"subarray.rows": [64, 128], "adc.bits": [4, 8],
+                                 "device.bayes_mtj.sigma_bits": [2, 4], "device.bayes_mtj.noise_on_off_ratio": [5.0, 38.9]})
+LENET = load_network("networks/lenet5.yaml")
+
+
+@pytest.fixture
+def fake_bnn(monkeypatch, tmp_path):
+    """A stand-in BNN model that records its calls and returns an accuracy and an ECE, both set by the sigma bits."""
+    monkeypatch.setenv("PPA_CACHE_DIR", str(tmp_path / "cache"))
+    calls = []
+
+    def metrics(params, seed):
+        calls.append(params)
+        return {"accuracy": 0.5 + 0.1 * params["sigma_bits"], "ece": 0.1 / params["sigma_bits"]}
+
+    monkeypatch.setitem(joint.MODELS, "bnn", (joint.bnn_parameters, metrics))
+    return calls
+
+
+def test_bnn_one_run_per_distinct_combination_from_swept_and_base_values(fake_bnn):
+    result = run_sweep(LENET, PMAC_GRID, accuracy="bnn")
+    assert len(result) == PMAC_GRID.size == 16
+    assert len(fake_bnn) == 8                                             # subarray rows do not enter accuracy
+    assert {(p["adc_bits"], p["sigma_bits"], p["on_off_ratio"]) for p in fake_bnn} == \
+        {(a, s, r) for a in (4, 8) for s in (2, 4) for r in (5.0, 38.9)}
+    # unswept fields come from hwspecs/pmac_40nm.yaml
+    assert {(p["mu_bits"], p["notches"], p["dw_read_noise_fraction"]) for p in fake_bnn} == {(4, 16, 0.00335)}
+    assert np.allclose(result["accuracy"], 0.5 + 0.1 * result["device.bayes_mtj.sigma_bits"])
+    assert np.allclose(result["ece"], 0.1 / result["device.bayes_mtj.sigma_bits"])
+    run_sweep(LENET, PMAC_GRID, accuracy="bnn")
+    assert len(fake_bnn) == 8                                             # both metrics read back from the cache
+
+
+def test_bnn_pareto_is_over_accuracy_not_ece(fake_bnn):
+    result = run_sweep(LENET, PMAC_GRID, accuracy="bnn")
+    objectives = np.column_stack([result[c] for c in ("area_m2", "latency_s", "energy_j")] + [-result["accuracy"]])
+    assert np.array_equal(result["pareto"].to_numpy(), pareto_mask(objectives))
+    # the cost model does not see sigma bits; accuracy does, so only 4-bit-sigma points are optimal
+    assert set(result.loc[result["pareto"], "device.bayes_mtj.sigma_bits"]) == {4}
+
+
+def test_each_accuracy_model_refuses_the_other_kind_of_device(fake_bnn):
+    with pytest.raises(PpaError, match="bayes_dw_pair.*not device kind 'dw_mtj'"):
+        run_sweep(NET, GRID, accuracy="bnn")
+    with pytest.raises(PpaError, match="use --accuracy bnn"):
+        run_sweep(LENET, PMAC_GRID, accuracy="qnn")
+
+
+def test_probabilistic_designs_sweep_in_inference_only(fake_bnn):
+    with pytest.raises(PpaError, match="(?i)training"):
+        run_sweep(LENET, PMAC_GRID, mode="training", accuracy="bnn")
+    assert fake_bnn == []
+
+
+def test_cli_bnn_sweep_adds_accuracy_and_ece(fake_bnn, tmp_path):
+    grid = tmp_path / "g.yaml"
+    grid.write_text("device: [pmac_40nm]\nadc.bits: [4, 8]\ndevice.bayes_mtj.sigma_bits: [2, 4]\n")
+    out = tmp_path / "r.csv"
+    run = CliRunner().invoke(main, ["sweep", "networks/lenet5.yaml", "--grid", str(grid), "--accuracy", "bnn",
+                                    "--min-accuracy", "0.8", "-o", str(out)])
+    assert run.exit_code == 0, run.output
+    assert "2 points below --min-accuracy 0.8" in run.output
+    import pandas as pd
+
+    table = pd.read_csv(out)
+    assert set(table["device.bayes_mtj.sigma_bits"]) == {4} and {"accuracy", "ece"} <= set(table.columns)
+    report = tmp_path / "r.md"
+    run = CliRunner().invoke(main, ["report", "sweep", "--results", str(out), "--format", "markdown", "-o", str(report)])
+    assert run.exit_code == 0, run.output
+    header = next(line for line in report.read_text().splitlines() if line.startswith("| point |"))
+    assert header.endswith("| accuracy (%) | ECE (%) |") and "| ece |" not in header   # a result, not a swept field
+
+
+def test_real_bnn_sweep_sigma_precision_matters(monkeypatch, tmp_path):
+    """One seeded run of the real model on 2 points: with a 38.9 on/off ratio, 1 bit of sigma (two V_bi levels,
+    sec. 3.0.3) cannot hold the trained sigmas, so the network loses accuracy and, above all, calibration."""
+    from ppa.accuracy import experiments_bnn
+
+    monkeypatch.setenv("PPA_CACHE_DIR", str(tmp_path / "cache"))
+    grid = Grid(["pmac_40nm"], {"device.bayes_mtj.sigma_bits": [1, 4]})
+    result = run_sweep(LENET, grid, accuracy="bnn").set_index("device.bayes_mtj.sigma_bits")
+    assert result.loc[1, "accuracy"] < result.loc[4, "accuracy"]
+    assert result.loc[1, "ece"] > 2 * result.loc[4, "ece"]
+    # the trained network read back from the disk cache gives the same numbers as the freshly trained one
+    assert len(list((tmp_path / "cache" / "bnn_nets").glob("*.npz"))) == 1
+    monkeypatch.setattr(experiments_bnn, "_TRAINED", {})
+
+    def no_training(*a, **k):
+        raise AssertionError("retrained although the trained network is on disk")
+
+    monkeypatch.setattr(experiments_bnn.bnn, "train", no_training)
+    again = experiments_bnn.bnn_metrics_for(8, 4, seed=0)
+    assert again == {"accuracy": result.loc[4, "accuracy"], "ece": result.loc[4, "ece"]}
+
+
+@pytest.mark.parametrize("kw, field", [({"sigma_bits": 0}, "sigma_bits"), ({"mu_bits": 6}, "mu_bits"),
+                                       ({"on_off_ratio": 0.5}, "on_off_ratio"), ({"adc_bits": 2.5}, "adc_bits")])
+def test_bnn_model_refuses_bad_parameters_before_training(kw, field, monkeypatch):
+    from ppa.accuracy import experiments_bnn
+
+    monkeypatch.setattr(experiments_bnn, "trained_digits_bnn", lambda *a, **k: pytest.fail("trained"))
+    args = {"adc_bits": 8, "sigma_bits": 4, **kw}
+    with pytest.raises(PpaError, match=field):
+        experiments_bnn.bnn_metrics_for(**args)
+
+
+def test_cli_names_the_grid_line_of_a_value_the_bnn_model_cannot_take(fake_bnn, tmp_path):
+    grid = tmp_path / "g.yaml"
+    grid.write_text("device: [pmac_40nm]\ndevice.dw_pair.mu_bits: [4, 6]\n")
+    run = CliRunner().invoke(main, ["sweep", "networks/lenet5.yaml", "--grid", str(grid), "--accuracy", "bnn"])
+    assert run.exit_code == 2
+    assert f"{grid}:2: device.dw_pair.mu_bits:" in run.output and "multiple of log2(notches)" in run.output
+    assert "Traceback" not in run.output and fake_bnn == []

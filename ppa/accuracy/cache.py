@@ -35,27 +35,35 @@ def source_hash(names: Iterable[str] | None = None) -> str:
 
 def cached(folder: str, key: dict, compute: Callable[[], float]) -> float:
     """The accuracy stored under `key` in `folder`, or `compute()` once, checked to lie in [0, 1], and stored."""
+    return cached_metrics(folder, key, lambda: {"accuracy": compute()})["accuracy"]
+
+
+def cached_metrics(folder: str, key: dict, compute: Callable[[], dict]) -> dict:
+    """The metrics stored under `key` in `folder` (an `accuracy` in [0, 1] and optional finite extras such as an
+    ECE), or `compute()` once, checked, and stored."""
     text = json.dumps(key, sort_keys=True)
     path = cache_dir() / folder / (hashlib.sha256(text.encode()).hexdigest()[:24] + ".json")
     try:
         stored = json.loads(path.read_text(encoding="utf-8"))
         if {k: stored.get(k) for k in key} == json.loads(text) and isinstance(stored.get("accuracy"), (int, float)):
-            return float(stored["accuracy"])
-    except (OSError, ValueError, AttributeError):
+            return {k: float(v) for k, v in stored.items() if k not in key}
+    except (OSError, ValueError, TypeError, AttributeError):
         pass                                     # missing or damaged: computed again and replaced
-    value = float(compute())
-    if not math.isfinite(value) or not 0.0 <= value <= 1.0:
-        raise PpaError(f"the accuracy model returned {value!r} for {key}", field="accuracy")
+    metrics = {str(k): float(v) for k, v in compute().items()}
+    value = metrics.get("accuracy")
+    if value is None or not math.isfinite(value) or not 0.0 <= value <= 1.0 \
+            or not all(math.isfinite(v) for v in metrics.values()) or set(metrics) & set(key):
+        raise PpaError(f"the accuracy model returned {metrics!r} for {key}", field="accuracy")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump({**json.loads(text), "accuracy": value}, f)
+                json.dump({**json.loads(text), **metrics}, f)
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
     except OSError:
         pass                                     # an unwritable cache only costs time
-    return value
+    return metrics

@@ -18,6 +18,7 @@ Regression (Fig. 3-7): Auto MPG from vega_datasets' packaged cars.json (392 cars
 from __future__ import annotations
 
 import csv
+import itertools
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -380,3 +381,111 @@ def run_bnn_seeds(seeds: int = 5, seed: int = 0, **kw) -> dict:
     first["over_seeds"] = summarise_seeds(runs)
     first["timing_s"]["all_seeds"] = time.perf_counter() - t0
     return first
+
+
+# --- one accuracy per hardware design point, for `ppa sweep --accuracy bnn` (ppa.explore.joint) ---------------
+
+#: samples per prediction in the sweep's accuracy (Fig. 3-8B: accuracy is flat from ~10 samples on)
+SWEEP_SAMPLES = 20
+#: BayesMtjParams fields the sweep may set besides the four named arguments of `bnn_metrics_for`
+SWEEP_DEVICE_FIELDS = ("notches", "dw_read_noise_fraction", "fit_a", "fit_b", "std_ratio")
+_TRAINED: dict[str, tuple[bnn.Mlp, object]] = {}
+
+
+def _net_key(seed: int, cfg: ClassifierConfig) -> str:
+    import hashlib
+    import json
+
+    from ppa.accuracy.cache import source_hash
+
+    text = json.dumps({"seed": int(seed), "config": asdict(cfg), "code": source_hash()}, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+def trained_digits_bnn(seed: int = 0, config: ClassifierConfig | None = None):
+    """The software BNN of sec. 3.0.4 trained on digits (`ClassifierConfig`), and its data split, for one seed.
+
+    Hardware parameters do not enter training, so the network is trained once per seed and configuration and
+    kept in memory and on disk (`ppa.accuracy.cache.cache_dir()/bnn_nets`, keyed by seed, configuration and the
+    accuracy models' source hash)."""
+    from ppa.accuracy.cache import cache_dir
+    from ppa.accuracy.datasets import load_digits
+
+    cfg = config or ClassifierConfig()
+    key = _net_key(seed, cfg)
+    if key in _TRAINED:
+        return _TRAINED[key]
+    split = load_digits(test_fraction=cfg.test_fraction, seed=seed)
+    x_tr, y_tr = _flat(split.x_train), split.y_train
+    sizes = (x_tr.shape[1],) + tuple(cfg.hidden) + (10,)
+    path = cache_dir() / "bnn_nets" / f"{key}.npz"
+    net = None
+    try:
+        with np.load(path) as z:
+            layers = [bnn.Layer(z[f"mu{i}"], z[f"b{i}"], z[f"rho{i}"]) for i in range(len(sizes) - 1)]
+        if tuple(l.mu.shape for l in layers) == tuple(itertools.pairwise(sizes)):
+            net = bnn.Mlp(layers, bayesian=True)
+    except (OSError, KeyError, ValueError):
+        pass                                     # missing or damaged: trained again and replaced
+    if net is None:
+        rng = np.random.default_rng(seed)
+        net = bnn.train(bnn.init_mlp(sizes, rng, bayesian=True), x_tr, y_tr, rng, epochs=cfg.epochs,
+                        batch=cfg.batch, lr=cfg.lr, kl_weight=cfg.kl_weight, prior_sigma=cfg.prior_sigma)
+        arrays = {f"{k}{i}": v for i, l in enumerate(net.layers) for k, v in (("mu", l.mu), ("b", l.b), ("rho", l.rho))}
+        try:
+            import os
+            import tempfile
+
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".npz")
+            with os.fdopen(fd, "wb") as f:
+                np.savez(f, **arrays)
+            os.replace(tmp, path)
+        except OSError:
+            pass                                 # an unwritable cache only costs time
+    _TRAINED[key] = (net, split)
+    return net, split
+
+
+def bnn_metrics_for(adc_bits: int | None, sigma_bits: int, mu_bits: int = 4, on_off_ratio: float = 38.9,
+                    seed: int = 0, samples: int = SWEEP_SAMPLES, config: ClassifierConfig | None = None,
+                    **device_fields) -> dict:
+    """Accuracy and ECE (Table 3-3's metrics) of the digits BNN on Bayes-MTJ + DW-pair hardware (sec. 3.0.3) with
+    this column ADC, sigma precision (V_bi bits), mean precision and noise on/off ratio (Fig. 3-5C), for one seed.
+
+    Deterministic for its arguments: the same trained network (`trained_digits_bnn`) and the same random streams
+    for every hardware point, so differences between points are the hardware's; ~0.1 s per point after training."""
+    from ppa.errors import PpaError
+
+    def whole(name: str, v, lo: int, hi: int) -> int:
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or not lo <= v <= hi:
+            raise PpaError(f"{name} must be an integer {lo}..{hi}, got {v!r}", field=name)
+        return int(v)
+
+    if adc_bits is not None:
+        adc_bits = whole("adc_bits", adc_bits, 1, 24)
+    sigma_bits, mu_bits = whole("sigma_bits", sigma_bits, 1, 16), whole("mu_bits", mu_bits, 1, 32)
+    samples = whole("samples", samples, 1, 10_000)
+    if isinstance(on_off_ratio, bool) or not isinstance(on_off_ratio, (int, float, np.number)) \
+            or not 1.0 <= float(on_off_ratio) < float("inf"):
+        raise PpaError(f"on_off_ratio must be a finite number >= 1, got {on_off_ratio!r}", field="on_off_ratio")
+    unknown = set(device_fields) - set(SWEEP_DEVICE_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown device fields {sorted(unknown)}; expected some of {SWEEP_DEVICE_FIELDS}")
+    cfg = config or ClassifierConfig()
+    try:
+        params = BayesMtjParams().with_(adc_bits=adc_bits, sigma_bits=sigma_bits, mu_bits=mu_bits,
+                                        noise_on_off_ratio=float(on_off_ratio), **device_fields)
+    except ValueError as e:
+        raise PpaError(str(e), field="device") from None
+    net, split = trained_digits_bnn(seed, cfg)
+    x_tr, x_te, y_te = _flat(split.x_train), _flat(split.x_test), split.y_test
+    hw = bnn.map_to_hardware(net, params, calibration_x=x_tr, rng=np.random.default_rng(seed + 7))
+    probs = bnn.predict_spintronic(hw, x_te, samples, np.random.default_rng(seed + 11))
+    return {"accuracy": unc.accuracy(probs, y_te), "ece": unc.ece(probs, y_te, cfg.n_bins)}
+
+
+def bnn_accuracy_for(adc_bits: int | None, sigma_bits: int, mu_bits: int = 4, on_off_ratio: float = 38.9,
+                     seed: int = 0, samples: int = SWEEP_SAMPLES, **kw) -> float:
+    """Test accuracy of `bnn_metrics_for` (the spintronic digits BNN at one hardware design point)."""
+    return bnn_metrics_for(adc_bits, sigma_bits, mu_bits, on_off_ratio, seed, samples, **kw)["accuracy"]

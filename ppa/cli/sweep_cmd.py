@@ -22,9 +22,12 @@ from ppa.cli._common import FiniteFloat, emit
                    "Default: in this process.")
 @click.option("--chunk-size", type=click.IntRange(1, 10_000_000), default=4096, show_default=True,
               help="Design points evaluated per array computation (and per resumable part).")
-@click.option("--accuracy", type=click.Choice(["qnn"]), default=None,
-              help="Add an accuracy column from the quantised-network model (run once per distinct ADC bits x "
-                   "states x device variation, cached in ~/.cache/ppa or $PPA_CACHE_DIR) and make it a Pareto objective.")
+@click.option("--accuracy", type=click.Choice(["qnn", "bnn"]), default=None,
+              help="Add an accuracy column and make it a Pareto objective: qnn, the quantised-network model of DW-MTJ "
+                   "and SRAM designs (run once per distinct ADC bits x states x device variation); bnn, the "
+                   "spintronic Bayesian network of probabilistic (bayes_dw_pair) designs, which also adds `ece` (run "
+                   "once per distinct ADC bits x sigma bits x mean bits x noise on/off ratio). Cached in "
+                   "~/.cache/ppa or $PPA_CACHE_DIR.")
 @click.option("--min-accuracy", type=FiniteFloat(0.0, 1.0), default=None,
               help="With --accuracy: keep only design points reaching this accuracy (a fraction, e.g. 0.9).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on when stderr is a terminal).")
@@ -40,6 +43,7 @@ def sweep_cmd(network, grid_path, hw, mode, output, scheduler, chunk_size, accur
     Examples (120 points, ships with ppa):
       ppa sweep networks/vgg8.yaml --grid hwspecs/grids/dse_example.yaml --mode training -o results.csv
       ppa sweep networks/vgg8.yaml --grid hwspecs/grids/dse_example.yaml --accuracy qnn --min-accuracy 0.8 -o r.csv
+      ppa sweep networks/lenet5.yaml --grid hwspecs/grids/pmac_accuracy.yaml --accuracy bnn -o r.csv
 
     One row per design point: the swept values, chip area, per-image latency and energy (all categories,
     and the Dhull Table III/IV categories alone), and `pareto` (not dominated in area, latency, energy).

@@ -518,8 +518,8 @@ def run_sweep(network: Network, grid: Grid, mode: Mode = "inference", out: str |
               seed: int = 0, max_points: int | None = None) -> SweepResult:
     """Evaluate every design point of `grid`, mark the Pareto front, and write `out` (CSV or parquet).
 
-    `accuracy` ('qnn') adds an `accuracy` column from the accuracy model (ppa.explore.joint) and makes it a
-    fourth Pareto objective; `min_accuracy` (a fraction) keeps only the points that reach it.
+    `accuracy` ('qnn', or 'bnn' for probabilistic designs, which also adds `ece`) adds an `accuracy` column from
+    the accuracy model (ppa.explore.joint) and makes it a fourth Pareto objective; `min_accuracy` (a fraction) keeps only the points that reach it.
     With `uncertainty` N, every point also gets p5/p50/p95 columns over N samples of the specs' uncertain
     values and its probability of being Pareto-optimal (`ppa.explore.uncertainty.sweep_uncertainty`).
 
@@ -595,15 +595,22 @@ def run_sweep(network: Network, grid: Grid, mode: Mode = "inference", out: str |
                        + (f"delete the folder {parts} to start over" if parts else "please report this"), file=str(out or grid.source))
     attrs = dict(invalid_points=n_invalid, too_big_points=too_big, damaged_chunks=damaged)
     if accuracy is not None:
-        from ppa.explore.joint import accuracy_column
+        from ppa.explore.joint import accuracy_columns
 
-        result["accuracy"] = accuracy_column(result, bases, accuracy, accuracy_seed)
+        try:
+            columns = accuracy_columns(result, bases, accuracy, accuracy_seed)
+        except PpaError as e:   # a swept value the accuracy model cannot take: name its line in the grid
+            if e.file is None and grid.doc is not None and e.field in grid.fields:
+                raise grid.doc.error((e.field,), e.message) from None
+            raise
+        for column, values in columns.items():
+            result[column] = values
         if min_accuracy is not None:
             below = int((result["accuracy"] < min_accuracy).sum())
             result = result[result["accuracy"] >= min_accuracy].reset_index(drop=True)
             attrs["below_min_accuracy"] = below
     elif min_accuracy is not None:
-        raise PpaError("min_accuracy needs an accuracy model (accuracy='qnn')", field="min_accuracy")
+        raise PpaError("min_accuracy needs an accuracy model (accuracy='qnn' or 'bnn')", field="min_accuracy")
     from ppa.explore.joint import objectives
 
     result["pareto"] = pareto_mask(objectives(result)) if len(result) else []

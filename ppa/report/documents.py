@@ -56,7 +56,7 @@ DEFAULT_PMAC_SIZES = (8, 16, 32, 64, 128, 256, 512, 1024)
 DEFAULT_BNN_NETWORKS = (("networks/lenet5.yaml", None), ("networks/resnet_cifar100.yaml", 8), ("networks/mlp_autompg.yaml", None))
 SWEEP_METRICS = ("area_m2", "latency_s", "energy_j")
 SWEEP_NON_PARAMETERS = ("point", "pareto", "area_m2", "latency_s", "energy_j", "latency_paper_s", "energy_paper_j",
-                        "accuracy")
+                        "accuracy", "ece")
 # columns `ppa sweep --uncertainty` adds (ppa.explore.uncertainty.sweep_uncertainty): results, not parameters
 SWEEP_NON_PARAMETERS += tuple(f"{m}_{q}" for m in SWEEP_METRICS for q in ("p5", "p50", "p95")) + ("pareto_probability", "pareto_robust")
 MAX_PARETO_ROWS = 500       # Pareto rows printed in the sweep report (all are plotted)
@@ -360,9 +360,11 @@ def sweep_context(results: pd.DataFrame, title: str | None = None, source: str |
     front = df[df["pareto"]].sort_values("energy_j", kind="stable")
     shown = front.head(MAX_PARETO_ROWS)
     has_accuracy = "accuracy" in df.columns
+    has_ece = has_accuracy and "ece" in df.columns      # `--accuracy bnn`: calibration error, not an objective
     rows = [{"point": int(r["point"]), "params": [plain(r[p]) for p in params],
              **{m: float(r[m]) for m in SWEEP_METRICS},
-             **({"accuracy": float(r["accuracy"])} if has_accuracy else {})} for _, r in shown.iterrows()]
+             **({"accuracy": float(r["accuracy"])} if has_accuracy else {}),
+             **({"ece": float(r["ece"])} if has_ece else {})} for _, r in shown.iterrows()]
     best = {}
     if len(df):
         for m in SWEEP_METRICS:
@@ -373,6 +375,7 @@ def sweep_context(results: pd.DataFrame, title: str | None = None, source: str |
         "title": title or "Design-space sweep: Pareto front of area, latency and energy",
         "source": source, "points": len(df), "pareto_points": int(df["pareto"].sum()), "params": params,
         "rows": rows, "truncated": len(front) - len(shown), "best": best, "frame": df, "has_accuracy": has_accuracy,
+        "has_ece": has_ece,
         "pareto_note": ("A point is on the Pareto front when no other point is at least as good in area, latency, "
                         "energy and accuracy and better in one. The plots show energy vs area and energy vs accuracy. "
                         if has_accuracy else
