@@ -80,3 +80,18 @@ def test_network_that_does_not_fit_names_the_field():
 def test_unknown_spec_name_suggests():
     with pytest.raises(PpaError, match="did you mean 'dw_40nm'"):
         load_chip("dw_40mn")
+
+
+def test_extends_takes_a_shipped_name_when_no_file_is_beside_it(tmp_path):
+    """`extends: dw_40nm` (a shipped name) works like `ppa estimate --hw dw_40nm`; a file beside the spec wins."""
+    from ppa.spec import load_chip
+
+    spec = tmp_path / "mine.yaml"
+    spec.write_text("extends: dw_40nm\nname: mine\nsubarray: {rows: 64}\n")
+    chip = load_chip(spec)
+    assert chip.subarray.rows == 64 and chip.device.kind == "dw_mtj"
+    (tmp_path / "dw_40nm.yaml").write_text("extends: sram_40nm\n")     # a local file of that name wins
+    assert load_chip(spec).device.kind == "sram"
+    (tmp_path / "other.yaml").write_text("extends: ../nowhere/dw_40nm.yaml\n")   # a path is never a shipped name
+    with pytest.raises(PpaError, match="not found"):
+        load_chip(tmp_path / "other.yaml")

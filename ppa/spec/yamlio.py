@@ -1,7 +1,7 @@
 """YAML reading that remembers where each key was written, and `extends:` inheritance between files.
 
 Errors found later (pydantic validation, network shape checks) are reported at the file and line of the
-offending field. `extends: other.yaml` inside any mapping loads that file (relative to the current one)
+offending field. `extends: other.yaml` inside any mapping loads that file (relative to the current one, else a shipped spec by name)
 and lays this mapping's keys over it, recursively; a plain string where a section is expected
 (`technology: tech_40nm.yaml`) means the same as `{extends: tech_40nm.yaml}`.
 
@@ -194,6 +194,20 @@ def _merge(base: Any, over: Any) -> Any:
     return over
 
 
+def _extended_path(here: Path, target: str) -> Path:
+    """The file an `extends:` names: relative to the extending file, else a shipped spec by name (`dw_40nm`)."""
+    local = (here.parent / target).resolve()
+    if local.exists() or local.with_suffix(".yaml").exists() and not target.endswith(".yaml"):
+        return local if local.exists() else local.with_suffix(".yaml")
+    from ppa.spec.shipped import shipped_dir
+
+    name = Path(target).name
+    for candidate in (shipped_dir("hwspecs") / name, shipped_dir("hwspecs") / f"{name}.yaml"):
+        if "/" not in target and "\\" not in target and candidate.is_file():
+            return candidate.resolve()
+    return local
+
+
 def resolve_extends(doc: Document, _seen: tuple[Path, ...] = ()) -> Document:
     """Resolve every `extends:` in the document (recursively, relative paths, cycles refused)."""
     lines = dict(doc.lines)
@@ -208,7 +222,7 @@ def resolve_extends(doc: Document, _seen: tuple[Path, ...] = ()) -> Document:
                 if not isinstance(target, str):
                     raise doc.error(loc + ("extends",), "expected a path to a YAML file")
                 try:
-                    base_path = (here.parent / target).resolve()
+                    base_path = _extended_path(here, target)
                 except (OSError, ValueError, RuntimeError) as exc:   # a NUL byte, a symlink loop
                     raise doc.error(loc + ("extends",), f"not a usable path ({exc})") from None
                 if base_path in seen:
