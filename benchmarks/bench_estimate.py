@@ -13,26 +13,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from _timing import best_of  # noqa: E402
+
 from ppa.cost.estimate import estimate  # noqa: E402
 from ppa.workload import load_network  # noqa: E402
 from ppa.spec import load_chip  # noqa: E402
 
 
-def best_of(fn, repeat: int = 7, number: int = 20) -> float:
-    """Best mean time per call over `repeat` batches of `number` calls."""
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        for _ in range(number):
-            fn()
-        times.append((time.perf_counter() - t0) / number)
-    return min(times)
-
-
 def main() -> None:
     net = load_network(ROOT / "networks" / "vgg8.yaml")
     chip = load_chip("dw_40nm")
-    t_est = best_of(lambda: estimate(net, chip, "training"))
+    t_est = best_of(lambda: estimate(net, chip, "training"), 7, 20)
     t_load = best_of(lambda: (load_chip("dw_40nm"), load_network(ROOT / "networks" / "vgg8.yaml")), number=5)
     runs = []
     for _ in range(3):

@@ -13,22 +13,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from _timing import best_of  # noqa: E402
+
 from ppa.cost.estimate import estimate  # noqa: E402
 from ppa.spec import load_chip  # noqa: E402
 from ppa.workload import load_network  # noqa: E402
 
 NETWORKS = ("resnet18", "resnet50", "mobilenetv2", "vit_tiny16", "bert_base_s128")
-
-
-def best_of(fn, repeat: int = 5, number: int = 10) -> float:
-    """Best mean time per call over `repeat` batches of `number` calls."""
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        for _ in range(number):
-            fn()
-        times.append((time.perf_counter() - t0) / number)
-    return min(times)
 
 
 def main() -> None:
@@ -37,7 +28,7 @@ def main() -> None:
     rows = []
     for name in NETWORKS:
         net = load_network(ROOT / "networks" / f"{name}.yaml")
-        t = best_of(lambda: estimate(net, dw))
+        t = best_of(lambda: estimate(net, dw), 5, 10)
         print(f"  {net.name:22s} {len(net.layers):4d} layers  {t * 1e3:6.2f} ms")
         e_dw, e_sr = estimate(net, dw), estimate(net, sram)
         rows.append((net, e_dw, e_sr))

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from _timing import best_of  # noqa: E402
 
 from ppa.cost.estimate import estimate  # noqa: E402
 from ppa.explore.sensitivity import sensitivity, uncertain_units  # noqa: E402
@@ -23,13 +24,9 @@ from ppa.workload import load_network  # noqa: E402
 
 
 def best(fn, repeats: int) -> float:
+    """Best time over `repeats` calls after one warm-up call."""
     fn()
-    times = []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
+    return best_of(fn, repeats)
 
 
 def main() -> None:

@@ -79,3 +79,16 @@ def to_json(data, **options) -> str:
     from ppa.report.tables import to_json as dump
 
     return dump(data, **options)
+
+
+def crossbar_fields(path: str, fields_from, what: str):
+    """Load a crossbar description and map it with `fields_from`; a field the model cannot take is one error naming it."""
+    from ppa.accuracy.bayes_mtj import CrossbarNotModelled
+    from ppa.errors import PpaError
+    from ppa.spec.crossbar import load_crossbar
+
+    xb = load_crossbar(path)
+    try:
+        return xb, fields_from(xb)
+    except CrossbarNotModelled as exc:
+        raise PpaError(f"not modelled by {what}: {exc.message}", file=path, field=exc.field) from None

@@ -279,16 +279,9 @@ def register(cli: click.Group) -> None:
                          "has_bayes_mtj": getattr(chip.device, "bayes_mtj", None) is not None}
         from_crossbar = None
         if crossbar:
-            from ppa.accuracy.bayes_mtj import CrossbarNotModelled
-            from ppa.spec.crossbar import load_crossbar
-            from ppa.errors import PpaError
+            from ppa.cli._common import crossbar_fields
 
-            xb = load_crossbar(crossbar)
-            try:
-                fields = BayesMtjParams.fields_from_crossbar(xb)
-            except CrossbarNotModelled as exc:
-                raise PpaError(f"not modelled by the probabilistic cell: {exc.message}", file=crossbar,
-                               field=exc.field) from None
+            _, fields = crossbar_fields(crossbar, BayesMtjParams.fields_from_crossbar, "the probabilistic cell")
             device = (device or BayesMtjParams()).with_(**fields)
             from_crossbar = {"spec": crossbar, "fields": {k: fields[k] for k in sorted(fields)}}
         fl = {"auto": None, "deterministic": True, "bayes_mtj": False}[first_layer]

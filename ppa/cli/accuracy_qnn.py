@@ -171,16 +171,9 @@ def register(cli: click.Group) -> None:
             device = DwDeviceParams.from_chip(load_chip(hw))
         from_crossbar = None
         if crossbar:
-            from ppa.accuracy.bayes_mtj import CrossbarNotModelled
-            from ppa.errors import PpaError
-            from ppa.spec.crossbar import load_crossbar
+            from ppa.cli._common import crossbar_fields
 
-            xb = load_crossbar(crossbar)
-            try:
-                fields = DwDeviceParams.fields_from_crossbar(xb)
-            except CrossbarNotModelled as exc:
-                raise PpaError(f"not modelled by the QNN crossbar: {exc.message}", file=crossbar,
-                               field=exc.field) from None
+            xb, fields = crossbar_fields(crossbar, DwDeviceParams.fields_from_crossbar, "the QNN crossbar")
             device = (device or DwDeviceParams()).replace(**fields)
             from_crossbar = {"spec": crossbar, "fields": DwDeviceParams.crossbar_fields_read(xb)}
         result = run_qnn(dataset=dataset, seeds=seeds, full=full, device=device, network=network)
