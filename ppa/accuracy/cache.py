@@ -54,16 +54,22 @@ def cached_metrics(folder: str, key: dict, compute: Callable[[], dict]) -> dict:
     if value is None or not math.isfinite(value) or not 0.0 <= value <= 1.0 \
             or not all(math.isfinite(v) for v in metrics.values()) or set(metrics) & set(key):
         raise PpaError(f"the accuracy model returned {metrics!r} for {key}", field="accuracy")
+    store(path, lambda f: f.write(json.dumps({**json.loads(text), **metrics}).encode()))
+    return metrics
+
+
+def store(path: Path, write: Callable) -> None:
+    """Write a cache entry through a temporary file in its folder, renamed into place (`write` gets the binary
+    file); an unwritable cache only costs time, so failures are ignored."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump({**json.loads(text), **metrics}, f)
+            with os.fdopen(fd, "wb") as f:
+                write(f)
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
     except OSError:
-        pass                                     # an unwritable cache only costs time
-    return metrics
+        pass

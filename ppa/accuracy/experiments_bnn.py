@@ -408,7 +408,7 @@ def trained_digits_bnn(seed: int = 0, config: ClassifierConfig | None = None):
     Hardware parameters do not enter training, so the network is trained once per seed and configuration and
     kept in memory and on disk (`ppa.accuracy.cache.cache_dir()/bnn_nets`, keyed by seed, configuration and the
     accuracy models' source hash)."""
-    from ppa.accuracy.cache import cache_dir
+    from ppa.accuracy.cache import cache_dir, store
     from ppa.accuracy.datasets import load_digits
 
     cfg = config or ClassifierConfig()
@@ -432,17 +432,7 @@ def trained_digits_bnn(seed: int = 0, config: ClassifierConfig | None = None):
         net = bnn.train(bnn.init_mlp(sizes, rng, bayesian=True), x_tr, y_tr, rng, epochs=cfg.epochs,
                         batch=cfg.batch, lr=cfg.lr, kl_weight=cfg.kl_weight, prior_sigma=cfg.prior_sigma)
         arrays = {f"{k}{i}": v for i, l in enumerate(net.layers) for k, v in (("mu", l.mu), ("b", l.b), ("rho", l.rho))}
-        try:
-            import os
-            import tempfile
-
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".npz")
-            with os.fdopen(fd, "wb") as f:
-                np.savez(f, **arrays)
-            os.replace(tmp, path)
-        except OSError:
-            pass                                 # an unwritable cache only costs time
+        store(path, lambda f: np.savez(f, **arrays))
     _TRAINED[key] = (net, split)
     return net, split
 
