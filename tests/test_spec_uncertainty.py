@@ -371,3 +371,23 @@ def test_sampled_points_price_like_estimate(net_name):
     for parts, q in ((energy, "energy_j"), (latency, "latency_s")):
         got = sum(np.sum(v, axis=-1) for v in parts.values())
         assert np.allclose(got, est.totals(q)["total"], rtol=1e-9)
+
+
+def test_activity_reaches_the_samples_and_unsampled_overrides_are_refused():
+    """--activity changes the Monte Carlo like the nominal estimate; --no-offchip/--dataflow/--duty-cycle, which the
+    samples could not honour, are refused with --uncertainty rather than mixing two models in one output."""
+    from click.testing import CliRunner
+
+    from ppa.cli import main
+
+    def run(*extra):
+        out = CliRunner().invoke(main, ["estimate", "networks/vgg8.yaml", "--uncertainty", "200", "--format", "json", *extra])
+        return out.exit_code, (json.loads(out.output) if out.exit_code == 0 else out.output)
+
+    _, full = run()
+    _, quiet = run("--activity", "0.25")
+    ratio_nominal = quiet["per_image"]["energy_j"]["total"] / full["per_image"]["energy_j"]["total"]
+    ratio_median = quiet["uncertainty"]["per_image"]["energy_j"]["total"]["p50"] / full["uncertainty"]["per_image"]["energy_j"]["total"]["p50"]
+    assert ratio_nominal < 0.9 and ratio_median == pytest.approx(ratio_nominal, rel=0.05)
+    code, text = run("--no-offchip")
+    assert code == 2 and "--no-offchip cannot be combined with --uncertainty" in text

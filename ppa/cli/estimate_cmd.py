@@ -42,6 +42,18 @@ def uncertainty_options(fn):
                              "median and 90 % interval [p5, p95]; without N: 1,000.")(fn)
 
 
+def _check_uncertainty_options(samples_mc, dataflow, no_offchip, duty_cycle) -> None:
+    """--uncertainty samples the spec's own dataflow, off-chip and leakage sections: options overriding them would
+    price the nominal and the samples differently, so they are refused together (set them in the spec instead)."""
+    if samples_mc is None:
+        return
+    given = [name for name, value in (("--dataflow", dataflow), ("--no-offchip", no_offchip or None),
+                                       ("--duty-cycle", duty_cycle)) if value is not None]
+    if given:
+        raise click.UsageError(f"{', '.join(given)} cannot be combined with --uncertainty (the samples price the "
+                               "spec's dataflow, offchip and leakage sections): set them in the spec")
+
+
 def _with_interval(iv: dict, scale: float = 1.0) -> str:
     """'median [p5, p95]' with four significant digits."""
     from ppa.report.tables import format_number
@@ -104,7 +116,7 @@ def estimate_cmd(network, hw, crossbar, mode, images, epochs, samples, mu_bits, 
 
     Values are per image unless --images/--epochs is given. Area is of the whole chip.
     """
-    from ppa.workload import load_network, with_weight_sparsity
+    from ppa.workload import load_network, with_input_activity, with_weight_sparsity
     from ppa.spec import load_chip
 
     shape = None
@@ -144,6 +156,9 @@ def estimate_cmd(network, hw, crossbar, mode, images, epochs, samples, mu_bits, 
 
     if sparsity is not None:      # on the network itself, so the --uncertainty draws price it too
         net = with_weight_sparsity(net, sparsity)
+    if activity is not None:      # likewise
+        net = with_input_activity(net, activity)
+    _check_uncertainty_options(samples_mc, dataflow, no_offchip, duty_cycle)
     est = estimate(net, chip, mode, activity=activity, dataflow=dataflow, offchip=not no_offchip, duty_cycle=duty_cycle,
                    sparsity=sparsity)
     scale, what = _scale(images, epochs, est.images_per_epoch)
@@ -233,13 +248,16 @@ def compare_cmd(network, hws, mode, images, activity, sparsity, dataflow, no_off
     leaves it out; `total` columns add buffer, interconnect, off-chip traffic and leakage.
     """
     from ppa.explore.compare import compare
-    from ppa.workload import load_network, with_weight_sparsity
+    from ppa.workload import load_network, with_input_activity, with_weight_sparsity
     from ppa.report.tables import Column, render_table
     from ppa.spec import load_chip
 
     net = load_network(network)
     if sparsity is not None:      # on the network itself, so the --uncertainty draws price it too
         net = with_weight_sparsity(net, sparsity)
+    if activity is not None:      # likewise
+        net = with_input_activity(net, activity)
+    _check_uncertainty_options(samples_mc, dataflow, no_offchip, duty_cycle)
     chips = [load_chip(h) for h in hws]
     cmp = compare(net, chips, mode, images, activity=activity, dataflow=dataflow, offchip=not no_offchip,
                   duty_cycle=duty_cycle, sparsity=sparsity)

@@ -12,9 +12,17 @@ from ppa.errors import PpaError
 from ppa.spec.files import check_path_argument
 from ppa.spec.shipped import resolve
 from ppa.spec.yamlio import read_yaml
-from ppa.workload.network import Layer, Network, network_from_document, read_neurosim_csv, with_weight_sparsity
+from ppa.workload.network import (
+    Layer,
+    Network,
+    network_from_document,
+    read_neurosim_csv,
+    with_input_activity,
+    with_weight_sparsity,
+)
 
-__all__ = ["Layer", "Network", "load_network", "network_from_document", "read_neurosim_csv", "with_weight_sparsity"]
+__all__ = ["Layer", "Network", "load_network", "network_from_document", "read_neurosim_csv", "with_input_activity",
+           "with_weight_sparsity"]
 
 
 def load_network(path: str | Path, input_shape: tuple[int, ...] | None = None,

@@ -152,6 +152,14 @@ def with_weight_sparsity(net: Network, sparsity: float) -> Network:
                    layers=tuple(replace(la, weight_sparsity=None) for la in net.layers))
 
 
+def with_input_activity(net: Network, activity: float) -> Network:
+    """`net` with every layer's input activity set to `activity` (the CLI's --activity)."""
+    if isinstance(activity, bool) or not 0.0 <= float(activity) <= 1.0:
+        raise PpaError(f"activity must be a fraction between 0 and 1, got {activity!r}", field="input_activity")
+    return replace(net, input_activity=float(activity),
+                   layers=tuple(replace(la, input_activity=None) for la in net.layers))
+
+
 def shape_problem(layer: Layer) -> tuple[str, str] | None:
     """(field, message) of the first impossible or absurd size of a layer, else None; every reader calls it."""
     fc = layer.kind == "fc"
