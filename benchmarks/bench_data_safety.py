@@ -24,14 +24,7 @@ from ppa.explore.sweep import Grid, run_sweep  # noqa: E402
 from ppa.spec.yamlio import read_yaml  # noqa: E402
 from ppa.workload import load_network  # noqa: E402
 
-FIELDS = {
-    "subarray.rows": [32, 64, 128, 256, 512],
-    "subarray.columns": [64, 128, 256, 512],
-    "subarray.columns_per_adc": [1, 2, 4, 8, 16, 32],
-    "adc.bits": [3, 4, 5, 6, 7, 8, 9, 10],
-    "precision.activation_bits": [4, 6, 8, 12],
-    "hierarchy.subarrays_per_pe": [1, 4, 16],
-}
+from bench_sweep import FIELDS  # noqa: E402  (the same VGG-8 grid as the sweep benchmark)
 
 
 def timed(fn) -> float:

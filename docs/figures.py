@@ -408,21 +408,13 @@ def bnn_seeds() -> str:
 def speed() -> str:
     """Run times on this machine (they vary with load): one estimate, a sweep, Monte Carlo, and the start-up of the CLI."""
     import subprocess
-    import time
-
-    import numpy as np
 
     import ppa
     from ppa.explore.sweep import Grid, run_sweep
     from ppa.explore.uncertainty import sample_estimate
 
-    def best(fn, n=5):
-        times = []
-        for _ in range(n):
-            t0 = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - t0)
-        return min(times)
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from _timing import best_of as best                     # the benchmark scripts' timing helper
 
     vgg, bert = ppa.load_network("vgg8"), ppa.load_network("bert_base_s128")
     dw = ppa.load_chip("dw_40nm")

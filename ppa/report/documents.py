@@ -550,30 +550,36 @@ def plot_pmac_breakdown(curve: dict, sizes: Sequence[int]) -> str:
     return _finish_size_axes(fig, ax, sizes, "array size N")
 
 
-def plot_pareto(frame: pd.DataFrame) -> str:
-    """Pareto scatter of a sweep: energy vs area, Pareto points highlighted (log-log)."""
+def _pareto_scatter(frame: pd.DataFrame, x: str, xlabel: str, log_x: bool, x_scale: float = 1.0) -> str:
+    """Energy of every design point against column `x` (times `x_scale`), Pareto points in red, dominated ones
+    subsampled beyond MAX_SCATTER_POINTS; log axes where every value is positive."""
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6, 4))
     on = frame[frame["pareto"]]
     off = frame[~frame["pareto"]]
     if len(off) > MAX_SCATTER_POINTS:
         off = off.sample(MAX_SCATTER_POINTS, random_state=0)
-    ax.scatter(off["area_m2"], off["energy_j"], s=6, c="#9aa5b1", label="dominated", alpha=0.6, linewidths=0)
-    ax.scatter(on["area_m2"], on["energy_j"], s=18, c="#d62728", label="Pareto", zorder=3)
-    positive = len(frame) and (frame[["area_m2", "energy_j"]] > 0).all().all()
-    if positive:
+    ax.scatter(x_scale * off[x], off["energy_j"], s=6, c="#9aa5b1", label="dominated", alpha=0.6, linewidths=0)
+    ax.scatter(x_scale * on[x], on["energy_j"], s=18, c="#d62728", label="Pareto", zorder=3)
+    if len(frame) and (frame["energy_j"] > 0).all() and (not log_x or (frame[x] > 0).all()):
         from matplotlib.ticker import NullFormatter
 
-        ax.set_xscale("log")
+        if log_x:
+            ax.set_xscale("log")
         ax.set_yscale("log")
         ax.xaxis.set_minor_formatter(NullFormatter())
         ax.yaxis.set_minor_formatter(NullFormatter())
-    ax.set_xlabel("area (m^2)")
+    ax.set_xlabel(xlabel)
     ax.set_ylabel("energy (J)")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8)
     fig.tight_layout()
     return _svg(fig)
+
+
+def plot_pareto(frame: pd.DataFrame) -> str:
+    """Pareto scatter of a sweep: energy vs area, Pareto points highlighted (log-log)."""
+    return _pareto_scatter(frame, "area_m2", "area (m^2)", log_x=True)
 
 
 def plot_tornado(context: dict) -> str:
@@ -603,24 +609,7 @@ def plot_tornado(context: dict) -> str:
 
 def plot_energy_accuracy(frame: pd.DataFrame) -> str:
     """Energy against accuracy of a joint sweep, Pareto points highlighted: what each point of accuracy costs."""
-    plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(6, 4))
-    on, off = frame[frame["pareto"]], frame[~frame["pareto"]]
-    if len(off) > MAX_SCATTER_POINTS:
-        off = off.sample(MAX_SCATTER_POINTS, random_state=0)
-    ax.scatter(100 * off["accuracy"], off["energy_j"], s=6, c="#9aa5b1", label="dominated", alpha=0.6, linewidths=0)
-    ax.scatter(100 * on["accuracy"], on["energy_j"], s=18, c="#d62728", label="Pareto", zorder=3)
-    if len(frame) and (frame["energy_j"] > 0).all():
-        from matplotlib.ticker import NullFormatter
-
-        ax.set_yscale("log")
-        ax.yaxis.set_minor_formatter(NullFormatter())
-    ax.set_xlabel("accuracy (%)")
-    ax.set_ylabel("energy (J)")
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    return _svg(fig)
+    return _pareto_scatter(frame, "accuracy", "accuracy (%)", log_x=False, x_scale=100.0)
 
 
 def plots(kind: str, context: dict) -> dict[str, str]:
