@@ -329,7 +329,7 @@ def test_calibration_command_lists_every_calibrated_constant_and_checks_the_boun
     assert fields[("dw_40nm.yaml", "training.wg_lanes")] == "Table III"
     assert ("tech_40nm.yaml", "cmos_leakage_density") not in fields      # "not calibrated" is not listed
     failing = [c["check"] for c in data["checks"] if not c["ok"]]
-    assert failing == ["Table IV DW fc2 energy (J/epoch)"]
+    assert failing == []
 
 
 def test_vectorised_sweep_prices_leakage_and_offchip_like_estimate():

@@ -39,10 +39,10 @@ def calibration_cmd(check, fmt):
         parts.append(render_table(records, [Column("check", numeric=False), Column("ours"), Column("paper"),
                                             Column("error"), Column("bound"), Column("ok", numeric=False)],
                                   fmt, title="Calibration checks (VGG-8 training, per epoch of 50,000 images)",
-                                  notes=["error: relative for totals, ratios and layers; points for shares. "
-                                         "fc2 (0.004 % of the epoch's energy) is a documented disagreement: its weight-gradient "
-                                         "operand traffic (1.6 bits per MAC; fc1: 0.02) has no counterpart in Table IV, "
-                                         "which charges both fc layers 0.378 pJ per MAC (docs/cost_model.md)."]
+                                  notes=["error: relative for totals, ratios and layers; points for shares. The five "
+                                         "categories leave out buffer (incl. the weight-gradient unit's operand staging, "
+                                         "as NeuroSim V2.1 reports it), interconnect, off-chip and leakage "
+                                         "(docs/cost_model.md)."]
                                   if fmt == "table" else []))
     emit(("\n" if fmt in ("table", "markdown", "latex") else "").join(parts))
 

@@ -218,9 +218,11 @@ def price_layers(a: Activity, g: Geometry, pr: Prices, chip: Chip, htree_bit_ene
         "accumulation": fwd_adds * (adder_e * r + register_e) + bwd_adds * (adder_e + register_e)
         + (a.fwd_tree_adds + a.bwd_tree_adds) * pr.shift_add.adder.bits * psum_bit_energy
         + a.grad_accum_adds * (pr.grad_add.add_energy + 2.0 * pr.grad_add.bits * pr.grad_storage_bit_energy),
-        "weight_gradient": a.wg_macs * pr.mac.mac_energy + a.wg_data_bits * pr.buffer_bit_energy,
+        # NeuroSim V2.1 reports the gradient unit's compute (weight gradient) apart from the data it moves
+        # (buffer): the activations and errors staged in the unit's operand buffer are buffer traffic
+        "weight_gradient": a.wg_macs * pr.mac.mac_energy,
         "weight_update": a.update_cell_writes * pr.cell_write_energy,
-        "buffer": a.buffer_bits * pr.buffer_bit_energy,
+        "buffer": (a.buffer_bits + a.wg_data_bits) * pr.buffer_bit_energy,
         "interconnect": a.htree_bits * htree_bit_energy * r_toggle,
         "offchip": pr.offchip.transfer_energy(offchip_bits),
         "leakage": np.zeros_like(np.asarray(a.fwd_steps, dtype=np.float64)),
