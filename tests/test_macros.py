@@ -196,6 +196,37 @@ def test_differential_cells_halve_the_macs():
     assert two.ops == pytest.approx(one.ops / 2)
 
 
+def _device_macro(tmp_path, cell, node="22 nm", weight_bits=4):
+    spec = {"kind": "macro", "name": "d", "technology": {"node": node}, "supply": "0.8 V",
+            "array": {"rows": 128, "columns": 64}, "cell": cell, "weight_bits": weight_bits, "input_bits": 4,
+            "output_bits": 6, "readout": {"kind": "transimpedance"}, "adc": {"kind": "sar", "bits": 6}}
+    f = tmp_path / "m.yaml"
+    f.write_text(yaml.safe_dump(spec))
+    return load_macro(f)
+
+
+def test_device_library_cells_bring_their_physics_to_a_macro(tmp_path):
+    """`cell.device` reads #13's cells: a binary STT-MRAM holds one weight bit per column, its R_on is the MTJ's
+    R_P = RA / (pi d^2 / 4), its area moves in F^2 to the macro's node; a figure written in the macro wins."""
+    from ppa.cost.macro import resolved_cell
+    from ppa.spec import load_chip
+
+    dev = load_chip("stt_mram_40nm").device
+    m = _device_macro(tmp_path, {"device": "stt_mram_40nm"})
+    cell = resolved_cell(m)
+    assert cell.kind == "stt_mram"
+    assert cell.resistance_on == pytest.approx(dev.resistance_area_product / (np.pi * dev.mtj_diameter**2 / 4))
+    assert cell.on_off_ratio == pytest.approx(1 + dev.tmr)
+    assert cell.area == pytest.approx(dev.cell_area / (40e-9) ** 2 * (22e-9) ** 2)
+    assert price_point(m).ops == pytest.approx(2 * 128 * 64 / 4)            # 4 binary columns per 4-bit weight
+    rram = _device_macro(tmp_path, {"device": "rram_40nm"})
+    assert price_point(rram).ops == pytest.approx(2 * 128 * 64)             # multi-level: a weight per cell
+    mine = resolved_cell(_device_macro(tmp_path, {"device": "stt_mram_40nm", "read_voltage": "0.3 V"}))
+    assert mine.read_voltage == pytest.approx(0.3) and mine.resistance_on == pytest.approx(cell.resistance_on)
+    with pytest.raises(PpaError, match="contradicts"):
+        _device_macro(tmp_path, {"device": "stt_mram_40nm", "kind": "rram_1t1r"})
+
+
 # ---------------------------------------------------------------- latency and supply (piece 4): properties
 
 KINDS = [dict(), dict(cell={"kind": "c2c"}, weight_bits=8, input={"kind": "dac"}, merge={"columns": 8}),
@@ -245,6 +276,7 @@ def test_ppa_macro_json_points():
 
 
 @pytest.mark.parametrize("name, field", [("macro_typo.yaml", "array.columns"),
+                                         ("macro_device_not_resistive.yaml", "cell.device"),
                                          ("macro_integrator_saturates.yaml", "readout.capacitance"),
                                          ("macro_adc_integrator_no_integrator.yaml", "adc.kind integrator")])
 def test_ppa_macro_bad_input(name, field):

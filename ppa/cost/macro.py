@@ -23,7 +23,7 @@ from ppa.cost.components.converters import FlashAdc, RowDac, SarAdc, SenseAmpAdc
 from ppa.cost.components.digital import Adder, ShiftAdd
 from ppa.cost.components.readout import ChargeIntegrator, ChargeShare, make_readout, settling_time
 from ppa.errors import PpaError
-from ppa.spec.macro import CHARGE_CELLS, RESISTIVE_CELLS, Macro, OperatingPoint
+from ppa.spec.macro import BINARY_CELLS, CHARGE_CELLS, RESISTIVE_CELLS, Macro, OperatingPoint
 
 #: alpha-power-law exponent of velocity-saturated short-channel MOSFETs (Sakurai & Newton 1990: alpha ~ 1.3)
 ALPHA = 1.3
@@ -127,8 +127,28 @@ def _adc(m: Macro, tech, bits: int):
     if kind == "flash":
         return FlashAdc.from_spec(spec, tech)
     if kind == "sense_amp":
-        return SenseAmpAdc.from_spec(spec, tech, m.array.driven_rows, m.cell.resistance_on or 20e3, 0.15e-15)
+        return SenseAmpAdc.from_spec(spec, tech, m.array.driven_rows, resolved_cell(m).resistance_on or 20e3,
+                                      0.15e-15)
     return SarAdc.from_spec(spec, tech)
+
+
+def resolved_cell(m: Macro):
+    """The macro's cell with the figures a `cell.device` of the device library supplies (#13's cell models):
+    R_on = 1 / G_max and on/off = G_max / G_min of its states, its read voltage and pulse, and its area in F^2 moved
+    to the macro's node. Figures written in the macro spec win."""
+    dev = getattr(m.cell, "_device", None)
+    if dev is None:
+        return m.cell
+    from ppa.cost.components import CELL_OF_DEVICE, component
+
+    model = component(CELL_OF_DEVICE[dev.kind]).from_spec(dev, None)
+    g = np.asarray(model.conductances, dtype=np.float64)
+    f_dev = getattr(m.cell, "_device_feature_size")
+    derived = {"resistance_on": float(1.0 / g.max()), "on_off_ratio": float(g.max() / g.min()),
+               "read_voltage": float(model.read_voltage), "read_pulse": float(model.read_pulse),
+               "area": float(model.cell_area / f_dev**2 * m.technology.feature_size**2)}
+    update = {k: v for k, v in derived.items() if getattr(m.cell, k) is None}
+    return m.cell.model_copy(update=update)
 
 
 def _line(tech, cells: int, cell_pitch: float, cap_per_cell: float):
@@ -148,7 +168,7 @@ def _check_merge(m: Macro, readout, out_bits: int, steps: int, i_col_max: float,
     if isinstance(readout, ChargeIntegrator) and m.merge.input_bits:
         if m.readout.mode == "voltage":
             # voltage mode: each input bit samples the settled column (at most V_read) and halves the running sum
-            need = readout.capacitance * m.cell.read_voltage * (2.0 ** steps - 1) / 2.0 ** (steps - 1)
+            need = readout.capacitance * resolved_cell(m).read_voltage * (2.0 ** steps - 1) / 2.0 ** (steps - 1)
         else:
             need = i_col_max * t_int * (2.0 ** steps - 1) / 2.0 ** (steps - 1)
         if need > readout.full_scale_charge * (1 + 1e-9):
@@ -174,11 +194,12 @@ def price_point(m: Macro, point: OperatingPoint | None = None) -> MacroPoint:
     es, ds = float(energy_scale(v, v_nom)), float(delay_scale(v, v_nom))
     va = m.analog_supply or v                     # neuron/readout supply (NeuRRAM: 1.8 V)
     es_a, ds_a = (float(energy_scale(va, v_nom)), float(delay_scale(va, v_nom))) if m.analog_supply else (es, ds)
-    cell = m.cell
+    cell = resolved_cell(m)
     arr = m.array
     rows, driven, cols = arr.rows, arr.driven_rows, arr.columns
     diff = cell.signed == "differential"
-    bits_per_cell = m.weight_bits if cell.kind in RESISTIVE_CELLS else 1
+    # multi-level resistive cells (RRAM, FeFET, DW-MTJ) hold a whole weight; binary MTJs and SRAM hold one bit
+    bits_per_cell = m.weight_bits if cell.kind in RESISTIVE_CELLS and cell.kind not in BINARY_CELLS else 1
     cols_per_weight = max(1, m.weight_bits // bits_per_cell)
     macs = (driven // (2 if diff else 1)) * cols // cols_per_weight
     if m.merge.columns > cols_per_weight or cols % m.merge.columns:

@@ -156,4 +156,30 @@ def load_macro(path: str | Path):
 
     spec = _validate(doc, Macro)
     object.__setattr__(spec, "_source_path", str(doc.path))
+    if spec.cell.device is not None:
+        _attach_cell_device(spec, doc)
     return spec
+
+
+def _attach_cell_device(spec, doc: Document) -> None:
+    """`cell.device`: load the named chip spec (beside the macro file, or shipped) and keep its device section and
+    feature size on the cell, for the cost stage to build the cell from; the cell kind follows the device's."""
+    from ppa.spec.macro import CELL_KIND_OF_DEVICE, RESISTIVE_CELLS
+
+    name = spec.cell.device
+    beside = doc.path.parent / name
+    try:
+        chip = load_chip(beside if beside.is_file() else name)
+    except PpaError as e:
+        raise doc.error(("cell", "device"), f"cannot read device spec {name!r}: {e}") from None
+    kind = CELL_KIND_OF_DEVICE.get(chip.device.kind)
+    if kind is None:
+        raise doc.error(("cell", "device"), f"device kind {chip.device.kind!r} of {name!r} is not a resistive cell a "
+                        f"macro can read (expected one of: {', '.join(CELL_KIND_OF_DEVICE)})")
+    if spec.cell.kind is not None and spec.cell.kind != kind:
+        raise doc.error(("cell", "kind"), f"cell.kind {spec.cell.kind!r} contradicts the device {name!r} "
+                        f"(kind {chip.device.kind!r}, read as {kind!r})")
+    assert kind in RESISTIVE_CELLS
+    object.__setattr__(spec.cell, "kind", kind)
+    object.__setattr__(spec.cell, "_device", chip.device)
+    object.__setattr__(spec.cell, "_device_feature_size", chip.technology.feature_size)

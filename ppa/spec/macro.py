@@ -14,10 +14,16 @@ from ppa.spec.readout import Readout
 from ppa.spec.sections import PosInt, Strict, Technology
 from ppa.spec.units import Capacitance, CellArea, PulseWidth, Resistance, Voltage
 
-CellKind = Literal["sram_8t1c", "c2c", "sram_digital", "rram_1t1r", "stt_mram", "sram_6t"]
+CellKind = Literal["sram_8t1c", "c2c", "sram_digital", "rram_1t1r", "stt_mram", "sot_mram", "fefet", "dw_mtj",
+                   "sram_6t"]
 #: cells that hold a charge (charge-domain compute), resistive cells (current sum), digital CIM
 CHARGE_CELLS = ("sram_8t1c", "c2c")
-RESISTIVE_CELLS = ("rram_1t1r", "stt_mram")
+RESISTIVE_CELLS = ("rram_1t1r", "stt_mram", "sot_mram", "fefet", "dw_mtj")
+#: resistive cells with two states (one weight bit per cell, bit-sliced over columns)
+BINARY_CELLS = ("stt_mram", "sot_mram")
+#: device kinds of the chip specs' device library (#13) -> the macro cell kind they are read as
+CELL_KIND_OF_DEVICE = {"rram": "rram_1t1r", "stt_mram": "stt_mram", "sot_mram": "sot_mram", "fefet": "fefet",
+                       "dw_mtj": "dw_mtj"}
 
 
 class MacroArray(Strict):
@@ -36,7 +42,10 @@ class MacroArray(Strict):
 class MacroCell(Strict):
     """The bit cell: its kind, and the published electrical figures where the paper states them."""
 
-    kind: CellKind
+    kind: CellKind | None = None                          # default: the kind of `device`
+    # a chip spec of the device library (shipped name such as stt_mram_40nm, or a path beside this file) whose
+    # device fills the electrical figures left unset here: conductances, read voltage and pulse, cell area in F^2
+    device: str | None = None
     signed: Literal["none", "differential"] = "none"     # differential: two cells (columns) per signed weight
     capacitance: Capacitance | None = None                   # charge cells: published compute capacitor
     read_voltage: Voltage | None = None                   # resistive cells: read pulse amplitude
@@ -138,8 +147,11 @@ class Macro(Strict):
             raise ValueError("digital CIM (cell.kind sram_digital) has an adder tree, not an ADC: set adc.kind none")
         if self.adc.kind == "integrator" and (self.readout is None or self.readout.kind != "integrator"):
             raise ValueError("adc.kind integrator converts on the readout's integrator: set readout.kind integrator")
-        if self.cell.kind in RESISTIVE_CELLS and (self.cell.read_voltage is None or self.cell.resistance_on is None):
-            raise ValueError(f"cell.kind {self.cell.kind} needs read_voltage and resistance_on")
+        if self.cell.kind is None and self.cell.device is None:
+            raise ValueError("the cell needs a kind (or a device from the device library)")
+        if (self.cell.kind in RESISTIVE_CELLS and self.cell.device is None
+                and (self.cell.read_voltage is None or self.cell.resistance_on is None)):
+            raise ValueError(f"cell.kind {self.cell.kind} needs read_voltage and resistance_on (or cell.device)")
         if self.merge.input_bits and (self.readout is None or self.readout.kind != "integrator"):
             raise ValueError("merge.input_bits accumulates in an integrator: set readout.kind integrator")
         if self.array.active_rows and self.array.active_rows > self.array.rows:
