@@ -4,6 +4,7 @@ padding convention, inference-only chips (hypothesis property tests where a tren
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from types import SimpleNamespace
 
 import numpy as np
@@ -266,6 +267,12 @@ def test_json_keeps_its_schema_and_gains_the_new_categories():
             "resources"} <= set(d)
     json.dumps(d)
     assert np.isfinite(d["per_image"]["energy_j"]["total"])
+    # without --activity the JSON states the activity it priced: the network's, 0.5 by default, null if layers differ
+    from ppa.workload import with_input_activity
+    assert estimate(NET, SRAM).to_dict()["activity"] == 0.5
+    assert estimate(with_input_activity(NET, 0.2), SRAM).to_dict()["activity"] == 0.2
+    mixed = replace(NET, layers=(replace(NET.layers[0], input_activity=0.9),) + tuple(NET.layers[1:]))
+    assert estimate(mixed, SRAM).to_dict()["activity"] is None
 
 
 def test_weights_that_do_not_fit_a_fixed_chip_are_streamed_from_offchip_memory():

@@ -650,8 +650,11 @@ def estimate(network: Network, chip: Chip, mode: Mode = "inference", samples: in
         endurance = getattr(chip.device, "endurance", None)
         if endurance is not None:        # every operand cell is rewritten once per image
             resources["lifetime_images"] = float(endurance)
+    # the activity priced: the override, else the network's when every layer shares it (None: layers differ)
+    acts = np.atleast_1d(np.asarray(shapes.activity, dtype=np.float64))
+    priced_activity = activity if activity is not None else (float(acts[0]) if np.all(acts == acts[0]) else None)
     return Estimate(network.name, chip.name, mode, rows, area, resources, chip.training.images_per_epoch,
-                    notes, samples, schedule, activity, interval, sparsity)
+                    notes, samples, schedule, priced_activity, interval, sparsity)
 
 
 def stored_weight_bits(device) -> float:
