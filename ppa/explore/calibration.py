@@ -50,7 +50,7 @@ def calibrated_constants(files=SHIPPED_SPECS, folder: Path | None = None) -> lis
 def calibration_checks(network=None) -> list[dict]:
     """The calibration bounds of issue #10 on VGG-8 training with the shipped DW and 32-bit SRAM specs:
     Table VI totals within 10 %, the three ratios within 5 %, category shares within 5 points of Tables III/IV,
-    per-layer energy within 30 % of Table IV (fc2, 0.004 % of the energy, is a documented disagreement)."""
+    per-layer energy within 30 % of Table IV."""
     from ppa.cost.estimate import PAPER_CATEGORIES, estimate
     from ppa.spec import load_chip
     from ppa.workload import load_network
