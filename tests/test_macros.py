@@ -275,7 +275,7 @@ def test_ppa_macro_json_points():
         assert p["tops_per_w"] == pytest.approx(p["ops_per_mvm"] / p["energy_per_mvm_j"] / 1e12)
 
 
-@pytest.mark.parametrize("name, field", [("macro_typo.yaml", "array.columns"),
+@pytest.mark.parametrize("name, field", [("macro_typo.yaml", "array.colums: unknown field; did you mean 'columns'"),
                                          ("macro_device_not_resistive.yaml", "cell.device"),
                                          ("macro_integrator_saturates.yaml", "readout.capacitance"),
                                          ("macro_adc_integrator_no_integrator.yaml", "adc.kind integrator")])

@@ -39,9 +39,13 @@ def resolve_spec_path(name: str | Path) -> Path:
 
 
 def _pydantic_error(doc: Document, err: ValidationError, model: type[BaseModel] = Chip) -> PpaError:
-    first = err.errors()[0]
+    errors = err.errors()
+    # a misspelt key shows up twice, as an unknown field and as the missing one it meant: name the typo
+    first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     # drop pydantic's own steps from the path: the union tag (dw_mtj, sram) and validator wrappers ("function-after[...]")
     loc = tuple(p for p in first["loc"] if not (isinstance(p, str) and (p in DEVICE_KINDS or "[" in p)))
+    if not loc:                       # an unknown top-level key spelt like a tag (`dw_mtj:`) is the field itself
+        loc = tuple(first["loc"][-1:]) or ("",)
     msg = first["msg"]
     if first["type"] == "extra_forbidden":
         parent = loc[:-1]
