@@ -252,6 +252,11 @@ def test_lower_supply_never_faster_nor_costlier_per_op(kind, v, dv):
     assert lo.energy_total / lo.ops <= hi.energy_total / hi.ops * (1 + 1e-12)
 
 
+def test_array_sizes_beyond_any_macro_are_refused():
+    with pytest.raises(ValueError, match="less than or equal"):
+        _macro(array={"rows": 10**12, "columns": 64})
+
+
 def test_supply_below_threshold_is_refused():
     with pytest.raises(PpaError, match="alpha-power"):
         price_point(_macro(), OperatingPoint(label="x", supply=0.4))

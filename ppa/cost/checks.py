@@ -17,10 +17,11 @@ CATEGORY_SOURCES = {
     "adc": ("column ADCs", "adc.bits, technology.adc_walden_fom, technology.adc_cycle_energy, technology.adc_cycle_time"),
     "accumulation": ("shift-add and adder trees", "precision.partial_sum_bits, precision.gradient_bits, "
                      "technology.full_adder_*, technology.register_*, technology.clock_period, training.accumulation_lanes"),
-    "weight_gradient": ("weight-gradient MAC lanes", "technology.mac_energy, technology.sram_buffer_energy, training.wg_lanes"),
+    "weight_gradient": ("weight-gradient MAC lanes", "technology.mac_energy, training.wg_lanes"),
     "weight_update": ("synaptic cell writes", "device.* (write fields), training.update_fraction, training.batch_size"),
     "readout": ("column readout front end", "readout.*, device.read.*, subarray.*"),
-    "buffer": ("buffers", "technology.sram_buffer_energy, technology.clock_period, hierarchy.bus_width"),
+    "buffer": ("buffers, incl. the weight-gradient unit's operand staging", "technology.sram_buffer_energy, "
+               "technology.clock_period, hierarchy.bus_width"),
     "interconnect": ("H-tree buses", "technology.wire_capacitance, technology.wire_pitch, technology.vdd, hierarchy.*"),
     "offchip": ("off-chip memory traffic", "offchip.energy_per_bit, offchip.bandwidth"),
     "leakage": ("static power", "technology.cmos_leakage_density, technology.sram_cell_leakage, leakage.duty_cycle"),

@@ -26,12 +26,16 @@ CELL_KIND_OF_DEVICE = {"rram": "rram_1t1r", "stt_mram": "stt_mram", "sot_mram": 
                        "dw_mtj": "dw_mtj"}
 
 
+#: one macro's array side: published CIM arrays stay within a few thousand lines; 2^20 refuses typos and unit slips
+ArraySide = Annotated[int, Field(gt=0, le=2**20)]
+
+
 class MacroArray(Strict):
     """Array organisation: `rows` logical inputs summed per column, `columns` physical bit-columns."""
 
-    rows: PosInt
-    columns: PosInt
-    active_rows: PosInt | None = None     # rows driven per step (default: all)
+    rows: ArraySide
+    columns: ArraySide
+    active_rows: ArraySide | None = None     # rows driven per step (default: all)
     cores: PosInt = 1                     # identical arrays working in parallel (throughput only)
 
     @property
