@@ -14,8 +14,7 @@ from ppa.spec.readout import Readout
 from ppa.spec.sections import PosInt, Strict, Technology
 from ppa.spec.units import Capacitance, CellArea, PulseWidth, Resistance, Voltage
 
-CellKind = Literal["sram_8t1c", "c2c", "sram_digital", "rram_1t1r", "stt_mram", "sot_mram", "fefet", "dw_mtj",
-                   "sram_6t"]
+CellKind = Literal["sram_8t1c", "c2c", "sram_digital", "rram_1t1r", "stt_mram", "sot_mram", "fefet", "dw_mtj"]
 #: cells that hold a charge (charge-domain compute), resistive cells (current sum), digital CIM
 CHARGE_CELLS = ("sram_8t1c", "c2c")
 RESISTIVE_CELLS = ("rram_1t1r", "stt_mram", "sot_mram", "fefet", "dw_mtj")
