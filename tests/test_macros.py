@@ -252,9 +252,12 @@ def test_lower_supply_never_faster_nor_costlier_per_op(kind, v, dv):
     assert lo.energy_total / lo.ops <= hi.energy_total / hi.ops * (1 + 1e-12)
 
 
-def test_array_sizes_beyond_any_macro_are_refused():
+@pytest.mark.parametrize("over", [dict(array={"rows": 10**12, "columns": 64}), dict(input_bits=1000),
+                                  dict(weight_bits=17), dict(output_bits=64)])
+def test_sizes_beyond_any_macro_are_refused(over):
+    """A 10^12-row array or 1000 input bits (2^999 integrations) is a typo, refused rather than priced."""
     with pytest.raises(ValueError, match="less than or equal"):
-        _macro(array={"rows": 10**12, "columns": 64})
+        _macro(**over)
 
 
 def test_supply_below_threshold_is_refused():

@@ -25,6 +25,8 @@ CELL_KIND_OF_DEVICE = {"rram": "rram_1t1r", "stt_mram": "stt_mram", "sot_mram": 
                        "dw_mtj": "dw_mtj"}
 
 
+#: operand and output precision of one macro: published CIM macros use 1-10 b; 16 b bounds typos (as adc.bits)
+Bits = Annotated[int, Field(ge=1, le=16)]
 #: one macro's array side: published CIM arrays stay within a few thousand lines; 2^20 refuses typos and unit slips
 ArraySide = Annotated[int, Field(gt=0, le=2**20)]
 
@@ -105,8 +107,8 @@ class OperatingPoint(Strict):
 
     label: str
     supply: Voltage | None = None
-    input_bits: PosInt | None = None
-    output_bits: PosInt | None = None
+    input_bits: Bits | None = None
+    output_bits: Bits | None = None
     phases: Literal[1, 2] = 1            # NeuRRAM: two-phase operation for > 4 input bits (positive, negative)
     published: Published = Published()
 
@@ -131,9 +133,9 @@ class Macro(Strict):
     analog_supply: Voltage | None = None       # neuron/readout supply when separate from the core supply
     array: MacroArray
     cell: MacroCell
-    weight_bits: PosInt = 1
-    input_bits: PosInt = 1
-    output_bits: PosInt = 8
+    weight_bits: Bits = 1
+    input_bits: Bits = 1
+    output_bits: Bits = 8
     ops: Literal["full", "1b"] = "full"      # op convention of the published figures: full-precision MACs or 1b
     input: MacroInput = MacroInput()
     merge: Merge = Merge()
