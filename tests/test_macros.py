@@ -232,24 +232,54 @@ def test_device_library_cells_bring_their_physics_to_a_macro(tmp_path):
 KINDS = [dict(), dict(cell={"kind": "c2c"}, weight_bits=8, input={"kind": "dac"}, merge={"columns": 8}),
          dict(cell={"kind": "sram_digital"}, adc={"kind": "none"}, readout=None, input_bits=4),
          dict(cell={"kind": "rram_1t1r", "read_voltage": "0.2 V", "resistance_on": "100 kohm"}, weight_bits=4,
-              readout={"kind": "transimpedance"})]
+              readout={"kind": "transimpedance"}),
+         dict(cell={"kind": "stt_mram", "read_voltage": "0.3 V", "resistance_on": "5 kohm", "on_off_ratio": 2.2},
+              readout={"kind": "transimpedance"}, summation=True)]
+
+
+def _kind(kind, **over):
+    """A KINDS entry as a macro (`summation=True` puts the cells of a column in series)."""
+    spec = dict(KINDS[kind])
+    series = spec.pop("summation", False)
+    array = dict(over.pop("array", {"rows": 128, "columns": 64}), **({"summation": "resistance"} if series else {}))
+    return _macro(array=array, **spec, **over)
 
 
 @settings(max_examples=30, deadline=None)
 @given(kind=st.integers(0, len(KINDS) - 1), rows=st.integers(8, 2048), extra=st.integers(1, 2048))
 def test_more_rows_never_read_faster(kind, rows, extra):
-    a = price_point(_macro(array={"rows": rows, "columns": 64}, **KINDS[kind]))
-    b = price_point(_macro(array={"rows": rows + extra, "columns": 64}, **KINDS[kind]))
+    a = price_point(_kind(kind, array={"rows": rows, "columns": 64}))
+    b = price_point(_kind(kind, array={"rows": rows + extra, "columns": 64}))
     assert b.latency_total >= a.latency_total * (1 - 1e-12)
 
 
 @settings(max_examples=30, deadline=None)
 @given(kind=st.integers(0, len(KINDS) - 1), v=st.floats(0.5, 1.3), dv=st.floats(0.01, 0.5))
 def test_lower_supply_never_faster_nor_costlier_per_op(kind, v, dv):
-    lo = price_point(_macro(**KINDS[kind]), OperatingPoint(label="lo", supply=v))
-    hi = price_point(_macro(**KINDS[kind]), OperatingPoint(label="hi", supply=v + dv))
+    lo = price_point(_kind(kind), OperatingPoint(label="lo", supply=v))
+    hi = price_point(_kind(kind), OperatingPoint(label="hi", supply=v + dv))
     assert lo.latency_total >= hi.latency_total * (1 - 1e-12)
     assert lo.energy_total / lo.ops <= hi.energy_total / hi.ops * (1 + 1e-12)
+
+
+@settings(max_examples=30, deadline=None)
+@given(rows=st.integers(8, 1024), r_on=st.floats(1e3, 1e6))
+def test_series_cells_draw_less_as_the_chain_grows_parallel_cells_more(rows, r_on):
+    """At a stated read pulse a series chain (resistance summation, Jung et al. Nature 2022) draws
+    V^2 / (N R) per column, falling with the rows and the resistance; parallel cells draw N V^2 G, rising."""
+    cell = {"kind": "stt_mram", "read_voltage": "0.3 V", "resistance_on": r_on, "on_off_ratio": 2.0,
+            "read_pulse": "10 ns"}
+    def cells(n, summation, r=r_on):
+        m = _macro(array={"rows": n, "columns": 64, "summation": summation}, cell=dict(cell, resistance_on=r),
+                   readout={"kind": "transimpedance"})
+        return price_point(m).energy["cells"]
+    assert cells(2 * rows, "resistance") == pytest.approx(cells(rows, "resistance") / 2)
+    assert cells(rows, "resistance", 2 * r_on) == pytest.approx(cells(rows, "resistance") / 2)
+    assert cells(2 * rows, "current") > cells(rows, "current")
+    r_col = rows * 0.5 * (r_on + 2 * r_on)
+    assert cells(rows, "resistance") == pytest.approx(64 * 0.3**2 / r_col * 10e-9)
+    with pytest.raises(ValueError, match="series"):
+        _macro(array={"rows": 64, "columns": 64, "summation": "resistance"})       # charge cells cannot chain
 
 
 @pytest.mark.parametrize("over", [dict(array={"rows": 10**12, "columns": 64}), dict(input_bits=1000),

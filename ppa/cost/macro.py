@@ -269,6 +269,21 @@ def price_point(m: Macro, point: OperatingPoint | None = None) -> MacroPoint:
         latency["bitline"] = steps * phases * (float(share.settle_time(adc_bits)) * ds
                                                + t_line - 0.69 * DRIVER_RESISTANCE * c_line)
         i_col_max, t_int = 0.0, 0.0
+    elif cell.kind in RESISTIVE_CELLS and m.array.summation == "resistance":
+        # resistance summation (Jung et al., Nature 601, 211, 2022): the driven cells of a column sit in series,
+        # each adding its on or off resistance by its product, and V_read across the chain draws V_read^2 / R_col;
+        # the chain's resistance and capacitance settle together, tau = R_col C_col (single pole), so the pulse
+        # lasts (B + 1) ln2 R_col C_col unless the paper states it. The input-select lines are the wordlines above.
+        r_on = cell.resistance_on
+        r_col = driven * 0.5 * (r_on + r_on * (cell.on_off_ratio or 10.0))
+        c_col, _ = _line(tech, driven, pitch, wl_cap_per_cell)
+        t_pulse = cell.read_pulse or float(settling_time(adc_bits, r_col * (c_col + c_drv)))
+        vr = cell.read_voltage
+        energy["cells"] = cols * vr ** 2 / r_col * t_pulse * steps * phases
+        area["cells"] = rows * cols * (cell.area or COMPUTE_SRAM_CELL_FACTOR * cell_area_6t)
+        t_int = max(t_pulse, m.timing.integrate or 0.0)
+        latency["bitline"] = integrations * t_int
+        i_col_max = vr / (driven * r_on)
     elif cell.kind in RESISTIVE_CELLS:
         ro_voltage_mode = m.readout is not None and m.readout.kind == "integrator" and m.readout.mode == "voltage"
         g_on = 1.0 / cell.resistance_on

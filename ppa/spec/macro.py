@@ -37,6 +37,9 @@ class MacroArray(Strict):
     rows: ArraySide
     columns: ArraySide
     active_rows: ArraySide | None = None     # rows driven per step (default: all)
+    # how a column combines its cells: `current` (parallel cells, Kirchhoff current sum) or `resistance` (the
+    # cells of a column in series, each adding its resistance: Jung et al., Nature 601, 2022, for low-R MTJs)
+    summation: Literal["current", "resistance"] = "current"
     cores: PosInt = 1                     # identical arrays working in parallel (throughput only)
 
     @property
@@ -159,6 +162,8 @@ class Macro(Strict):
             raise ValueError(f"cell.kind {self.cell.kind} needs read_voltage and resistance_on (or cell.device)")
         if self.merge.input_bits and (self.readout is None or self.readout.kind != "integrator"):
             raise ValueError("merge.input_bits accumulates in an integrator: set readout.kind integrator")
+        if self.array.summation == "resistance" and self.cell.kind not in RESISTIVE_CELLS and self.cell.device is None:
+            raise ValueError(f"array.summation resistance chains resistive cells in series, not {self.cell.kind} cells")
         if self.array.active_rows and self.array.active_rows > self.array.rows:
             raise ValueError("array.active_rows cannot exceed array.rows")
         return self
