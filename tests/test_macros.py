@@ -282,6 +282,51 @@ def test_series_cells_draw_less_as_the_chain_grows_parallel_cells_more(rows, r_o
         _macro(array={"rows": 64, "columns": 64, "summation": "resistance"})       # charge cells cannot chain
 
 
+_RRAM = {"kind": "rram_1t1r", "resistance_on": "100 kohm", "on_off_ratio": 10, "read_voltage": "0.1 V",
+         "read_pulse": "1 ns"}
+_CHARGE_INTEGRATOR = {"kind": "integrator", "capacitance": "2 pF", "voltage_swing": "0.8 V"}
+
+
+@pytest.mark.parametrize("bits", [2, 4, 6])
+def test_time_coded_inputs_take_one_conversion_and_2b_minus_1_unit_pulses(bits):
+    """pwm / pulse_count hold a B-bit input in up to 2^B - 1 unit pulses of one step: one conversion per column
+    where bit-serial converts B times; the window, and the cells' mean on-time, grow as 2^B - 1; counted pulses
+    switch the line (activity x (2^B - 1)) times where a pwm pulse switches it once."""
+    kw = dict(cell=_RRAM, weight_bits=2, input_bits=bits, output_bits=6, readout=_CHARGE_INTEGRATOR,
+              array={"rows": 16, "columns": 64})
+    pwm = price_point(_macro(input={"kind": "pwm"}, **kw))
+    count = price_point(_macro(input={"kind": "pulse_count"}, **kw))
+    serial = price_point(_macro(input={"kind": "bit_serial"}, **kw))
+    assert serial.energy["adc"] == pytest.approx(bits * pwm.energy["adc"])
+    assert pwm.latency["bitline"] == pytest.approx((2**bits - 1) * 1e-9)
+    assert count.energy["wordline"] == pytest.approx(0.5 * (2**bits - 1) * pwm.energy["wordline"])
+    one = price_point(_macro(input={"kind": "pwm"}, **dict(kw, input_bits=1)))
+    unit = 16 * 64 * 0.5 * 0.1**2 * 0.5 * (1e-5 + 1e-6) * 1e-9      # mean conduction of one unit pulse
+    assert pwm.energy["cells"] - one.energy["cells"] == pytest.approx(unit * (2**bits - 2))
+
+
+@pytest.mark.parametrize("over, match", [
+    (dict(cell={"kind": "sram_8t1c"}), "resistive"),
+    (dict(readout={"kind": "transimpedance"}), "charge"),
+    (dict(readout=dict(_CHARGE_INTEGRATOR, mode="voltage")), "charge"),
+    (dict(merge={"input_bits": True}), "one step"),
+])
+def test_time_coded_inputs_need_resistive_cells_and_a_charge_readout(over, match):
+    kw = dict(cell=_RRAM, input={"kind": "pwm"}, input_bits=4, readout=_CHARGE_INTEGRATOR)
+    kw.update(over)
+    with pytest.raises(ValueError, match=match):
+        _macro(**kw)
+
+
+def test_an_integrator_too_small_for_one_window_is_refused():
+    """A current-mode integrator must hold a full-scale column over its window, I_max t <= C V_swing."""
+    small = dict(_CHARGE_INTEGRATOR, capacitance="20 fF")
+    for inp in ("pwm", "bit_serial"):
+        with pytest.raises(PpaError, match="cannot hold"):
+            price_point(_macro(cell=_RRAM, input={"kind": inp}, input_bits=6, readout=small,
+                               array={"rows": 128, "columns": 64}))
+
+
 @pytest.mark.parametrize("over", [dict(array={"rows": 10**12, "columns": 64}), dict(input_bits=1000),
                                   dict(weight_bits=17), dict(output_bits=64)])
 def test_sizes_beyond_any_macro_are_refused(over):

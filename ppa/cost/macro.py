@@ -23,7 +23,7 @@ from ppa.cost.components.converters import FlashAdc, RowDac, SarAdc, SenseAmpAdc
 from ppa.cost.components.digital import Adder, ShiftAdd
 from ppa.cost.components.readout import ChargeIntegrator, ChargeShare, make_readout, settling_time
 from ppa.errors import PpaError
-from ppa.spec.macro import BINARY_CELLS, CHARGE_CELLS, RESISTIVE_CELLS, Macro, OperatingPoint
+from ppa.spec.macro import BINARY_CELLS, CHARGE_CELLS, RESISTIVE_CELLS, TIME_CODED_INPUTS, Macro, OperatingPoint
 
 #: alpha-power-law exponent of velocity-saturated short-channel MOSFETs (Sakurai & Newton 1990: alpha ~ 1.3)
 ALPHA = 1.3
@@ -163,18 +163,21 @@ def _line(tech, cells: int, cell_pitch: float, cap_per_cell: float):
 
 
 def _check_merge(m: Macro, readout, out_bits: int, steps: int, i_col_max: float, t_int: float) -> None:
-    """The merged signal must fit the front end's range: an integrator holding `steps` binary-weighted input bits
-    of a full-scale column needs C V_swing >= I_max t (2^steps - 1) / 2^(steps - 1) (error if it cannot)."""
-    if isinstance(readout, ChargeIntegrator) and m.merge.input_bits:
+    """The signal must fit the front end's range: a current-mode integrator holds one full-scale column for its
+    window, I_max t; accumulating `steps` binary-weighted input bits needs I_max t (2^steps - 1) / 2^(steps - 1);
+    a voltage-mode one samples at most V_read per bit and halves the running sum (an error names the capacitor)."""
+    if isinstance(readout, ChargeIntegrator):
+        merged = (2.0 ** steps - 1) / 2.0 ** (steps - 1) if m.merge.input_bits else 1.0
         if m.readout.mode == "voltage":
-            # voltage mode: each input bit samples the settled column (at most V_read) and halves the running sum
-            need = readout.capacitance * resolved_cell(m).read_voltage * (2.0 ** steps - 1) / 2.0 ** (steps - 1)
+            need = readout.capacitance * resolved_cell(m).read_voltage * merged
         else:
-            need = i_col_max * t_int * (2.0 ** steps - 1) / 2.0 ** (steps - 1)
+            need = i_col_max * t_int * merged
         if need > readout.full_scale_charge * (1 + 1e-9):
-            raise PpaError(f"the integrator cannot hold the merged signal: {steps} input bits of a full-scale "
-                           f"column need {need:.3g} C, C_int x swing = {readout.full_scale_charge:.3g} C",
-                           file=getattr(m, "_source_path", None), field="readout.capacitance")
+            what = (f"{steps} input bits of a full-scale column" if m.merge.input_bits
+                    else f"a full-scale column over its {t_int:.3g} s window")
+            raise PpaError(f"the integrator cannot hold the signal: {what} needs {need:.3g} C, C_int x swing = "
+                           f"{readout.full_scale_charge:.3g} C", file=getattr(m, "_source_path", None),
+                           field="readout.capacitance")
     if m.merge.columns > 1 and out_bits > 16:
         raise PpaError("merged signal needs more than 16 ADC bits", file=getattr(m, "_source_path", None), field="adc.bits")
 
@@ -207,6 +210,11 @@ def price_point(m: Macro, point: OperatingPoint | None = None) -> MacroPoint:
                        f"{cols_per_weight} bit-columns of one weight", file=getattr(m, "_source_path", None),
                        field="merge.columns")
     steps = (max(1, bx - 1) if m.input.ternary else bx) if m.input.kind == "bit_serial" else 1
+    # a time-coded input holds its value in unit pulses within one step: up to 2^B - 1 of them, on average the
+    # input activity's share (pwm: one pulse that long; pulse_count: that many pulses, each switching the line)
+    pulse_units = 2 ** bx - 1 if m.input.kind in TIME_CODED_INPUTS else 1
+    # mean line pulses per driven row and step when counted (else: one switching per step, or per 1-bit)
+    counted_pulses = INPUT_ACTIVITY * pulse_units if m.input.kind == "pulse_count" else None
     phases = point.phases
     # two-phase operation splits the input bits over two integrate-and-convert phases, ceil(n/2) then floor(n/2)
     # (AccelForge neurram helper bits2phase_2phase); each input bit is pulsed once, so the wordline and input-pulse
@@ -249,7 +257,7 @@ def price_point(m: Macro, point: OperatingPoint | None = None) -> MacroPoint:
     elif cell.kind in RESISTIVE_CELLS:
         # access-transistor wordlines switched between the published low and high levels: C V_high dV, on and off
         vh, vl = cell.wordline_high or v, cell.wordline_low or 0.0
-        energy["wordline"] = driven * steps * c_wl * vh * (vh - vl)
+        energy["wordline"] = driven * steps * (counted_pulses or 1.0) * c_wl * vh * (vh - vl)
         area["dac"] = driven * RowDac.from_spec(tech).area * 0.25        # pulse driver, ~1/4 of an 8-bit DAC
     else:
         energy["wordline"] = driven * steps * phases * INPUT_ACTIVITY * c_wl * v ** 2
@@ -291,6 +299,8 @@ def price_point(m: Macro, point: OperatingPoint | None = None) -> MacroPoint:
         g_mean = 0.5 * (g_on + g_off)
         t_int = m.timing.integrate or 10e-9
         t_pulse = cell.read_pulse or t_int
+        if pulse_units > 1:      # time-coded: the column integrates for the longest input, 2^B - 1 unit pulses
+            t_int = t_pulse = pulse_units * t_pulse
         vr = cell.read_voltage
         if cell.read_pulse is None and ro_voltage_mode:
             # voltage-mode sensing: the output line floats and the input pulse lasts until it settles to the
@@ -301,7 +311,7 @@ def price_point(m: Macro, point: OperatingPoint | None = None) -> MacroPoint:
         # pulse driver charges its input line (the devices' load over the columns) to V_read: C V_read^2 per pulse
         c_in, _ = _line(tech, cols, pitch, wl_cap_per_cell)
         energy["cells"] = (driven * cols * INPUT_ACTIVITY * vr ** 2 * g_mean * t_pulse * steps
-                           + driven * INPUT_ACTIVITY * (c_in + c_drv) * vr ** 2 * steps)
+                           + driven * (counted_pulses or INPUT_ACTIVITY) * (c_in + c_drv) * vr ** 2 * steps)
         area["cells"] = rows * cols * (cell.area or COMPUTE_SRAM_CELL_FACTOR * cell_area_6t)
         latency["bitline"] = integrations * t_int
         i_col_max = driven * vr * g_on

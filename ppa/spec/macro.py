@@ -18,6 +18,8 @@ CellKind = Literal["sram_8t1c", "c2c", "sram_digital", "rram_1t1r", "stt_mram", 
 #: cells that hold a charge (charge-domain compute), resistive cells (current sum), digital CIM
 CHARGE_CELLS = ("sram_8t1c", "c2c")
 RESISTIVE_CELLS = ("rram_1t1r", "stt_mram", "sot_mram", "fefet", "dw_mtj")
+#: inputs coded in time within one step (the value in unit pulses)
+TIME_CODED_INPUTS = ("pwm", "pulse_count")
 #: resistive cells with two states (one weight bit per cell, bit-sliced over columns)
 BINARY_CELLS = ("stt_mram", "sot_mram")
 #: device kinds of the chip specs' device library (#13) -> the macro cell kind they are read as
@@ -68,10 +70,11 @@ class MacroCell(Strict):
 
 
 class MacroInput(Strict):
-    """How inputs reach the rows: `bit_serial` (one bit per step, digital wordline pulse) or `dac` (one
-    multi-level step)."""
+    """How inputs reach the rows: `bit_serial` (one bit per step, digital wordline pulse), `dac` (one
+    multi-level step), or time-coded in one step: `pwm` (one pulse as long as the value, in unit pulses) or
+    `pulse_count` (as many unit pulses as the value); the column then sums charge, current x time."""
 
-    kind: Literal["bit_serial", "dac"] = "bit_serial"
+    kind: Literal["bit_serial", "dac", "pwm", "pulse_count"] = "bit_serial"
     # ternary pulses (+V, 0, -V): the sign rides on the pulse polarity, so a signed B-bit input takes B - 1
     # magnitude steps (Wan et al. Nature 2022: "N-bit inputs are supplied one bit at a time as ternary values")
     ternary: bool = False
@@ -164,6 +167,17 @@ class Macro(Strict):
             raise ValueError("merge.input_bits accumulates in an integrator: set readout.kind integrator")
         if self.array.summation == "resistance" and self.cell.kind not in RESISTIVE_CELLS and self.cell.device is None:
             raise ValueError(f"array.summation resistance chains resistive cells in series, not {self.cell.kind} cells")
+        if self.input.kind in TIME_CODED_INPUTS:
+            what = f"input.kind {self.input.kind} (a time-coded input)"
+            if self.cell.kind not in RESISTIVE_CELLS and self.cell.device is None:
+                raise ValueError(f"{what} drives resistive cells, not {self.cell.kind}")
+            ro = self.readout
+            if ro is None or ro.kind not in ("integrator", "current_conveyor") or getattr(ro, "mode", "current") != "current":
+                raise ValueError(f"{what} is summed as charge, current x time: set readout.kind integrator (mode "
+                                 "current) or current_conveyor")
+            if self.merge.input_bits or self.array.summation == "resistance":
+                raise ValueError(f"{what} already sums the whole input in one step: no merge.input_bits, "
+                                 "no array.summation resistance")
         if self.array.active_rows and self.array.active_rows > self.array.rows:
             raise ValueError("array.active_rows cannot exceed array.rows")
         return self
