@@ -225,6 +225,10 @@ def test_device_library_cells_bring_their_physics_to_a_macro(tmp_path):
     assert mine.read_voltage == pytest.approx(0.3) and mine.resistance_on == pytest.approx(cell.resistance_on)
     with pytest.raises(PpaError, match="contradicts"):
         _device_macro(tmp_path, {"device": "stt_mram_40nm", "kind": "rram_1t1r"})
+    # a Macro built in code (no load_macro) reads its device when priced, to the same figures
+    in_code = _macro(cell={"device": "stt_mram_40nm"}, technology={"node": "22 nm"}, weight_bits=4,
+                     readout={"kind": "transimpedance"})
+    assert resolved_cell(in_code) == cell
 
 
 # ---------------------------------------------------------------- latency and supply (piece 4): properties

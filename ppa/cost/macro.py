@@ -121,14 +121,13 @@ class MacroPoint:
         }
 
 
-def _adc(m: Macro, tech, bits: int):
+def _adc(m: Macro, tech, bits: int, cell):
     kind = m.adc.kind
     spec = type("AdcSpec", (), {"bits": bits, "kind": kind})()
     if kind == "flash":
         return FlashAdc.from_spec(spec, tech)
     if kind == "sense_amp":
-        return SenseAmpAdc.from_spec(spec, tech, m.array.driven_rows, resolved_cell(m).resistance_on or 20e3,
-                                      0.15e-15)
+        return SenseAmpAdc.from_spec(spec, tech, m.array.driven_rows, cell.resistance_on or 20e3, 0.15e-15)
     return SarAdc.from_spec(spec, tech)
 
 
@@ -136,19 +135,25 @@ def resolved_cell(m: Macro):
     """The macro's cell with the figures a `cell.device` of the device library supplies (#13's cell models):
     R_on = 1 / G_max and on/off = G_max / G_min of its states, its read voltage and pulse, and its area in F^2 moved
     to the macro's node. Figures written in the macro spec win."""
-    dev = getattr(m.cell, "_device", None)
-    if dev is None:
+    if m.cell.device is None:
         return m.cell
     from ppa.cost.components import CELL_OF_DEVICE, component
+    from ppa.spec.load import load_cell_device
 
+    dev, f_dev = getattr(m.cell, "_device", None), getattr(m.cell, "_device_feature_size", None)
+    kind = m.cell.kind
+    if dev is None:                       # a Macro built in code, not by load_macro: read the device now
+        kind, dev, f_dev = load_cell_device(m.cell.device)
+        if m.cell.kind not in (None, kind):
+            raise PpaError(f"cell.kind {m.cell.kind!r} contradicts the device {m.cell.device!r} (read as {kind!r})",
+                           field="cell.kind")
     model = component(CELL_OF_DEVICE[dev.kind]).from_spec(dev, None)
     g = np.asarray(model.conductances, dtype=np.float64)
-    f_dev = getattr(m.cell, "_device_feature_size")
     derived = {"resistance_on": float(1.0 / g.max()), "on_off_ratio": float(g.max() / g.min()),
                "read_voltage": float(model.read_voltage), "read_pulse": float(model.read_pulse),
                "area": float(model.cell_area / f_dev**2 * m.technology.feature_size**2)}
     update = {k: v for k, v in derived.items() if getattr(m.cell, k) is None}
-    return m.cell.model_copy(update=update)
+    return m.cell.model_copy(update={**update, "kind": kind})
 
 
 def _line(tech, cells: int, cell_pitch: float, cap_per_cell: float):
@@ -162,14 +167,14 @@ def _line(tech, cells: int, cell_pitch: float, cap_per_cell: float):
     return c, 0.69 * DRIVER_RESISTANCE * c + 0.38 * r_wire * c_wire
 
 
-def _check_merge(m: Macro, readout, out_bits: int, steps: int, i_col_max: float, t_int: float) -> None:
+def _check_merge(m: Macro, cell, readout, out_bits: int, steps: int, i_col_max: float, t_int: float) -> None:
     """The signal must fit the front end's range: a current-mode integrator holds one full-scale column for its
     window, I_max t; accumulating `steps` binary-weighted input bits needs I_max t (2^steps - 1) / 2^(steps - 1);
     a voltage-mode one samples at most V_read per bit and halves the running sum (an error names the capacitor)."""
     if isinstance(readout, ChargeIntegrator):
         merged = (2.0 ** steps - 1) / 2.0 ** (steps - 1) if m.merge.input_bits else 1.0
         if m.readout.mode == "voltage":
-            need = readout.capacitance * resolved_cell(m).read_voltage * merged
+            need = readout.capacitance * cell.read_voltage * merged
         else:
             need = i_col_max * t_int * merged
         if need > readout.full_scale_charge * (1 + 1e-9):
@@ -329,7 +334,7 @@ def price_point(m: Macro, point: OperatingPoint | None = None) -> MacroPoint:
     ro = m.readout
     if ro is not None and ro.kind != "charge_share":
         fe = make_readout(ro, tech, driven, vdd=va, bits=adc_bits)
-        _check_merge(m, fe, by, steps, i_col_max, t_int)
+        _check_merge(m, cell, fe, by, steps, i_col_max, t_int)
         if isinstance(fe, ChargeIntegrator):
             window = t_int
             if ro.mode == "voltage":     # the sampled charge C_int V_col, V_col ~ V_read / 2 on average
@@ -363,7 +368,7 @@ def price_point(m: Macro, point: OperatingPoint | None = None) -> MacroPoint:
         area["adc"] = float(signals * tech.comparator_area)
         latency["adc"] = (bit_steps + len(phase_bits)) * t_bit       # + one sample / inter-phase step per phase
     elif m.adc.kind != "none":
-        adc = _adc(m, tech, adc_bits)
+        adc = _adc(m, tech, adc_bits, cell)
         n_adc = -(-signals // m.adc.columns_per_adc)
         energy["adc"] = float(conversions * adc.convert_energy * es_a)
         area["adc"] = float(n_adc * adc.area)

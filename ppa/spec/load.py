@@ -165,25 +165,31 @@ def load_macro(path: str | Path):
     return spec
 
 
-def _attach_cell_device(spec, doc: Document) -> None:
-    """`cell.device`: load the named chip spec (beside the macro file, or shipped) and keep its device section and
-    feature size on the cell, for the cost stage to build the cell from; the cell kind follows the device's."""
-    from ppa.spec.macro import CELL_KIND_OF_DEVICE, RESISTIVE_CELLS
+def load_cell_device(name: str, beside: Path | None = None):
+    """A macro's `cell.device`: the named chip spec (a file beside the macro, or shipped) -> (the macro cell kind
+    its device is read as, the device section, the feature size its F^2 areas were written for)."""
+    from ppa.spec.macro import CELL_KIND_OF_DEVICE
 
-    name = spec.cell.device
-    beside = doc.path.parent / name
-    try:
-        chip = load_chip(beside if beside.is_file() else name)
-    except PpaError as e:
-        raise doc.error(("cell", "device"), f"cannot read device spec {name!r}: {e}") from None
+    path = beside / name if beside is not None and (beside / name).is_file() else name
+    chip = load_chip(path)
     kind = CELL_KIND_OF_DEVICE.get(chip.device.kind)
     if kind is None:
-        raise doc.error(("cell", "device"), f"device kind {chip.device.kind!r} of {name!r} is not a resistive cell a "
-                        f"macro can read (expected one of: {', '.join(CELL_KIND_OF_DEVICE)})")
+        raise PpaError(f"device kind {chip.device.kind!r} of {name!r} is not a resistive cell a macro can read "
+                       f"(expected one of: {', '.join(CELL_KIND_OF_DEVICE)})", field="cell.device")
+    return kind, chip.device, chip.technology.feature_size
+
+
+def _attach_cell_device(spec, doc: Document) -> None:
+    """`cell.device` at load time, so its errors name the macro file and line: the cell keeps the device section
+    and feature size for the cost stage, and its kind follows the device's."""
+    name = spec.cell.device
+    try:
+        kind, device, feature = load_cell_device(name, doc.path.parent)
+    except PpaError as e:
+        raise doc.error(("cell", "device"), f"cannot use device spec {name!r}: {e.message}") from None
     if spec.cell.kind is not None and spec.cell.kind != kind:
         raise doc.error(("cell", "kind"), f"cell.kind {spec.cell.kind!r} contradicts the device {name!r} "
-                        f"(kind {chip.device.kind!r}, read as {kind!r})")
-    assert kind in RESISTIVE_CELLS
+                        f"(read as {kind!r})")
     object.__setattr__(spec.cell, "kind", kind)
-    object.__setattr__(spec.cell, "_device", chip.device)
-    object.__setattr__(spec.cell, "_device_feature_size", chip.technology.feature_size)
+    object.__setattr__(spec.cell, "_device", device)
+    object.__setattr__(spec.cell, "_device_feature_size", feature)
