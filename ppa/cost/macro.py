@@ -167,7 +167,7 @@ def _line(tech, cells: int, cell_pitch: float, cap_per_cell: float):
     return c, 0.69 * DRIVER_RESISTANCE * c + 0.38 * r_wire * c_wire
 
 
-def _check_merge(m: Macro, cell, readout, out_bits: int, steps: int, i_col_max: float, t_int: float) -> None:
+def _check_range(m: Macro, cell, readout, out_bits: int, steps: int, i_col_max: float, t_int: float) -> None:
     """The signal must fit the front end's range: a current-mode integrator holds one full-scale column for its
     window, I_max t; accumulating `steps` binary-weighted input bits needs I_max t (2^steps - 1) / 2^(steps - 1);
     a voltage-mode one samples at most V_read per bit and halves the running sum (an error names the capacitor)."""
@@ -334,7 +334,7 @@ def price_point(m: Macro, point: OperatingPoint | None = None) -> MacroPoint:
     ro = m.readout
     if ro is not None and ro.kind != "charge_share":
         fe = make_readout(ro, tech, driven, vdd=va, bits=adc_bits)
-        _check_merge(m, cell, fe, by, steps, i_col_max, t_int)
+        _check_range(m, cell, fe, by, steps, i_col_max, t_int)
         if isinstance(fe, ChargeIntegrator):
             window = t_int
             if ro.mode == "voltage":     # the sampled charge C_int V_col, V_col ~ V_read / 2 on average
